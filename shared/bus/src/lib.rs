@@ -1,0 +1,15 @@
+//! The messaging contract of the pipeline: stream, subject and consumer names,
+//! the headers every raw record carries, and the idempotent creation of the
+//! streams and consumers.
+//!
+//! No other crate spells a subject or a stream name; they ask this one. Only
+//! nats-server 2.9 features are used (no per-message TTL, no consumer pause,
+//! no multi-filter consumers), because that is the server labs run.
+
+mod headers;
+mod names;
+mod setup;
+
+pub use headers::{RawHeaders, RawHeadersError, header};
+pub use names::{Stream, consumer, subject};
+pub use setup::{BusSettings, SetupError, ensure_consumer, ensure_streams};

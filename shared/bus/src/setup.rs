@@ -1,0 +1,145 @@
+//! Idempotent creation of the streams and durable consumers.
+//!
+//! Every service calls [`ensure_streams`] at start-up, so whichever starts
+//! first creates them and the others find them in place.
+
+use std::time::Duration;
+
+use async_nats::jetstream::{self, consumer, stream};
+use mirror_records::Entity;
+
+use crate::names::{Stream, consumer as consumer_name, subject};
+
+/// Retention and delivery settings of the streams and consumers.
+#[derive(Debug, Clone)]
+pub struct BusSettings {
+    /// How long raw records stay replayable.
+    pub raw_max_age: Duration,
+    /// How long dead letters are kept.
+    pub dead_letter_max_age: Duration,
+    /// How long a loader may hold a message before it is redelivered. Loaders
+    /// send in-progress acks for slow work, so this bounds a stuck loader, not
+    /// a slow one.
+    pub ack_wait: Duration,
+    /// Deliveries of one raw message before JetStream gives up on it.
+    pub max_deliver: i64,
+}
+
+impl Default for BusSettings {
+    fn default() -> Self {
+        BusSettings {
+            raw_max_age: Duration::from_secs(30 * 24 * 3600),
+            dead_letter_max_age: Duration::from_secs(365 * 24 * 3600),
+            ack_wait: Duration::from_secs(60),
+            max_deliver: 20,
+        }
+    }
+}
+
+/// Creating a stream or consumer failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("cannot create stream {stream}: {source}")]
+    Stream {
+        stream: &'static str,
+        source: jetstream::context::CreateStreamError,
+    },
+    #[error("cannot open stream {stream}: {source}")]
+    OpenStream {
+        stream: &'static str,
+        source: jetstream::context::GetStreamError,
+    },
+    #[error("cannot create consumer {consumer}: {source}")]
+    Consumer {
+        consumer: String,
+        source: jetstream::stream::ConsumerError,
+    },
+}
+
+/// De-duplication window for `Nats-Msg-Id`: a page re-read within it does not
+/// publish its records twice.
+const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
+
+/// Creates every stream of the pipeline unless it exists.
+pub async fn ensure_streams(
+    js: &jetstream::Context,
+    settings: &BusSettings,
+) -> Result<(), SetupError> {
+    for kind in Stream::ALL {
+        let config = stream_config(kind, settings);
+        js.get_or_create_stream(config)
+            .await
+            .map_err(|source| SetupError::Stream {
+                stream: kind.name(),
+                source,
+            })?;
+    }
+    Ok(())
+}
+
+fn stream_config(kind: Stream, settings: &BusSettings) -> stream::Config {
+    let base = stream::Config {
+        name: kind.name().to_owned(),
+        subjects: vec![kind.wildcard()],
+        storage: stream::StorageType::File,
+        duplicate_window: DUPLICATE_WINDOW,
+        ..Default::default()
+    };
+    match kind {
+        Stream::Raw => stream::Config {
+            max_age: settings.raw_max_age,
+            ..base
+        },
+        Stream::Retry => stream::Config {
+            max_age: settings.raw_max_age,
+            ..base
+        },
+        // A fetch request is work: once a fetcher has served it, it is gone.
+        Stream::Fetch => stream::Config {
+            retention: stream::RetentionPolicy::WorkQueue,
+            max_age: Duration::from_secs(24 * 3600),
+            ..base
+        },
+        Stream::DeadLetter => stream::Config {
+            max_age: settings.dead_letter_max_age,
+            ..base
+        },
+    }
+}
+
+/// Creates (or finds) the durable pull consumer `name` on `kind` for `entity`.
+pub async fn ensure_consumer(
+    js: &jetstream::Context,
+    kind: Stream,
+    entity: Entity,
+    settings: &BusSettings,
+) -> Result<consumer::Consumer<consumer::pull::Config>, SetupError> {
+    let name = match kind {
+        Stream::Raw => consumer_name::loader(entity),
+        Stream::Retry => consumer_name::retry(entity),
+        Stream::Fetch | Stream::DeadLetter => consumer_name::fetch(entity),
+    };
+    let config = consumer::pull::Config {
+        durable_name: Some(name.clone()),
+        filter_subject: subject(kind, entity),
+        ack_policy: consumer::AckPolicy::Explicit,
+        ack_wait: settings.ack_wait,
+        max_deliver: settings.max_deliver,
+        ..Default::default()
+    };
+
+    let stream = js
+        .get_stream(kind.name())
+        .await
+        .map_err(|source| SetupError::OpenStream {
+            stream: kind.name(),
+            source,
+        })?;
+    stream
+        .get_or_create_consumer(&name, config)
+        .await
+        .map_err(|source| SetupError::Consumer {
+            consumer: name.clone(),
+            source,
+        })
+}

@@ -1,0 +1,124 @@
+//! Reading variables, from the process environment or a map in tests.
+
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::str::FromStr;
+
+/// A variable was missing or could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{variable} is required but not set")]
+    Missing { variable: &'static str },
+    #[error("{variable} is invalid: {reason}")]
+    Invalid {
+        variable: &'static str,
+        reason: String,
+    },
+}
+
+/// A source of configuration variables.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    overrides: Option<HashMap<String, String>>,
+}
+
+impl Env {
+    /// Reads the process environment.
+    pub fn process() -> Self {
+        Env { overrides: None }
+    }
+
+    /// Reads only the given pairs; for tests.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let map = pairs
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        Env {
+            overrides: Some(map),
+        }
+    }
+
+    /// The variable's value; unset and empty are the same.
+    pub fn get(&self, variable: &str) -> Option<String> {
+        let value = match &self.overrides {
+            Some(map) => map.get(variable).cloned(),
+            None => std::env::var(variable).ok(),
+        };
+        value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    }
+
+    /// A required variable, parsed.
+    pub fn required<T>(&self, variable: &'static str) -> Result<T, ConfigError>
+    where
+        T: FromStr,
+        T::Err: Display,
+    {
+        let raw = self
+            .get(variable)
+            .ok_or(ConfigError::Missing { variable })?;
+        parse(variable, &raw)
+    }
+
+    /// An optional variable, parsed, or `default` when unset.
+    pub fn or<T>(&self, variable: &'static str, default: T) -> Result<T, ConfigError>
+    where
+        T: FromStr,
+        T::Err: Display,
+    {
+        self.optional(variable).map(|v| v.unwrap_or(default))
+    }
+
+    /// An optional variable, parsed.
+    pub fn optional<T>(&self, variable: &'static str) -> Result<Option<T>, ConfigError>
+    where
+        T: FromStr,
+        T::Err: Display,
+    {
+        self.get(variable)
+            .map(|raw| parse(variable, &raw))
+            .transpose()
+    }
+
+    /// An optional variable read with a custom parser.
+    pub fn optional_with<T>(
+        &self,
+        variable: &'static str,
+        parser: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, ConfigError> {
+        self.get(variable)
+            .map(|raw| parser(&raw).map_err(|reason| ConfigError::Invalid { variable, reason }))
+            .transpose()
+    }
+}
+
+fn parse<T>(variable: &'static str, raw: &str) -> Result<T, ConfigError>
+where
+    T: FromStr,
+    T::Err: Display,
+{
+    raw.parse().map_err(|e: T::Err| ConfigError::Invalid {
+        variable,
+        reason: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_name_the_variable() {
+        let env = Env::from_pairs([("PAGE_SIZE", "fifty")]);
+        let err = env.required::<u32>("PAGE_SIZE").unwrap_err();
+        assert!(err.to_string().starts_with("PAGE_SIZE is invalid"), "{err}");
+        let err = env.required::<u32>("DATABASE_URL").unwrap_err();
+        assert_eq!(err.to_string(), "DATABASE_URL is required but not set");
+    }
+
+    #[test]
+    fn empty_counts_as_unset() {
+        let env = Env::from_pairs([("PAGE_SIZE", "  ")]);
+        assert_eq!(env.or("PAGE_SIZE", 50_u32), Ok(50));
+    }
+}

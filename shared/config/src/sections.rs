@@ -1,0 +1,183 @@
+//! Settings shared by several services.
+
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use secrecy::SecretString;
+
+use crate::env::{ConfigError, Env};
+
+/// Where the mirror's PostgreSQL is.
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    /// May hold a password, hence secret.
+    pub url: SecretString,
+    pub max_connections: u32,
+}
+
+impl DatabaseSettings {
+    /// Reads `DATABASE_URL` and `DATABASE_MAX_CONNECTIONS`.
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        Ok(DatabaseSettings {
+            url: SecretString::from(env.required::<String>("DATABASE_URL")?),
+            max_connections: env.or("DATABASE_MAX_CONNECTIONS", 10)?,
+        })
+    }
+}
+
+/// Where the NATS server is.
+#[derive(Debug, Clone)]
+pub struct NatsSettings {
+    pub url: String,
+}
+
+impl NatsSettings {
+    /// Reads `NATS_URL` (default `nats://127.0.0.1:4222`).
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        Ok(NatsSettings {
+            url: env.or("NATS_URL", "nats://127.0.0.1:4222".to_owned())?,
+        })
+    }
+}
+
+/// How to reach a QBench tenant (or the built-in simulator).
+#[derive(Debug, Clone)]
+pub struct QbenchSettings {
+    /// The tenant root, e.g. `https://lab.qbench.net`. `None` means the
+    /// built-in simulator at `SIMULATOR_URL`.
+    pub base_url: Option<String>,
+    pub client_id: String,
+    pub client_secret: SecretString,
+    /// Defaults to `{base}/qbench/oauth2/v1/token`.
+    pub token_url: Option<String>,
+    /// The zone of QBench's zone-less wall times.
+    pub timezone: Tz,
+    /// Records per page; QBench allows at most 50.
+    pub page_size: u32,
+    /// Requests in flight at once; QBench allows 10 per tenant, shared.
+    pub max_in_flight: usize,
+    /// Requests per minute; QBench allows 300 per tenant, shared.
+    pub requests_per_minute: u32,
+    /// Longest wait for one throttled request before the run ends partial.
+    pub max_throttle_wait: Duration,
+    /// Time limit of one HTTP request.
+    pub request_timeout: Duration,
+}
+
+/// Default credentials of the built-in simulator's demo tenant.
+pub const DEMO_CLIENT_ID: &str = "demo-client";
+/// Default secret of the built-in simulator's demo tenant.
+pub const DEMO_CLIENT_SECRET: &str = "demo-secret-change-me";
+
+impl QbenchSettings {
+    /// Reads the `QBENCH_*` variables, `PAGE_SIZE` and the rate settings.
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let base_url: Option<String> = env.optional("QBENCH_BASE_URL")?;
+        let (client_id, client_secret) = match &base_url {
+            Some(_) => (
+                env.required::<String>("QBENCH_CLIENT_ID")?,
+                env.required::<String>("QBENCH_CLIENT_SECRET")?,
+            ),
+            None => (
+                env.or("QBENCH_CLIENT_ID", DEMO_CLIENT_ID.to_owned())?,
+                env.or("QBENCH_CLIENT_SECRET", DEMO_CLIENT_SECRET.to_owned())?,
+            ),
+        };
+        let page_size = env.or("PAGE_SIZE", 50_u32)?;
+        if !(1..=50).contains(&page_size) {
+            return Err(invalid("PAGE_SIZE", "must be between 1 and 50"));
+        }
+        let max_in_flight = env.or("QBENCH_MAX_IN_FLIGHT", 8_usize)?;
+        if !(1..=10).contains(&max_in_flight) {
+            return Err(invalid("QBENCH_MAX_IN_FLIGHT", "must be between 1 and 10"));
+        }
+        let requests_per_minute = env.or("QBENCH_REQUESTS_PER_MINUTE", 290_u32)?;
+        if requests_per_minute == 0 {
+            return Err(invalid("QBENCH_REQUESTS_PER_MINUTE", "must be at least 1"));
+        }
+
+        Ok(QbenchSettings {
+            base_url: base_url.map(|u| u.trim_end_matches('/').to_owned()),
+            client_id,
+            client_secret: SecretString::from(client_secret),
+            token_url: env.optional("QBENCH_TOKEN_URL")?,
+            timezone: env.or("QBENCH_TIMEZONE", Tz::UTC)?,
+            page_size,
+            max_in_flight,
+            requests_per_minute,
+            max_throttle_wait: duration(env, "QBENCH_MAX_THROTTLE_WAIT", "10m")?,
+            request_timeout: duration(env, "QBENCH_REQUEST_TIMEOUT", "60s")?,
+        })
+    }
+
+    /// The root URL requests go to: the tenant, or the simulator.
+    pub fn root(&self, env: &Env) -> Result<String, ConfigError> {
+        match &self.base_url {
+            Some(url) => Ok(url.clone()),
+            None => env.or("SIMULATOR_URL", "http://127.0.0.1:8089".to_owned()),
+        }
+    }
+}
+
+/// Reads a duration variable such as `90s`, `5m`, `2h`, `30d` or `250ms`.
+pub fn duration(env: &Env, variable: &'static str, default: &str) -> Result<Duration, ConfigError> {
+    let raw = env.get(variable).unwrap_or_else(|| default.to_owned());
+    parse_duration(&raw).map_err(|reason| invalid(variable, &reason))
+}
+
+/// Parses `250ms`, `90s`, `5m`, `2h` or `30d`; a bare number is seconds.
+pub fn parse_duration(raw: &str) -> Result<Duration, String> {
+    let raw = raw.trim();
+    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (number, unit) = raw.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{raw:?} is not a duration"))?;
+    let seconds = match unit {
+        "ms" => return Ok(Duration::from_millis(number)),
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => {
+            return Err(format!(
+                "{raw:?} has an unknown unit (use ms, s, m, h or d)"
+            ));
+        }
+    };
+    Ok(Duration::from_secs(number * seconds))
+}
+
+fn invalid(variable: &'static str, reason: &str) -> ConfigError {
+    ConfigError::Invalid {
+        variable,
+        reason: reason.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_units() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert!(parse_duration("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn a_real_tenant_needs_credentials() {
+        let env = Env::from_pairs([("QBENCH_BASE_URL", "https://lab.qbench.net")]);
+        let err = QbenchSettings::from_env(&env).unwrap_err();
+        assert_eq!(err.to_string(), "QBENCH_CLIENT_ID is required but not set");
+    }
+
+    #[test]
+    fn page_size_above_fifty_is_refused() {
+        let env = Env::from_pairs([("PAGE_SIZE", "100")]);
+        let err = QbenchSettings::from_env(&env).unwrap_err();
+        assert!(err.to_string().contains("PAGE_SIZE"), "{err}");
+    }
+}

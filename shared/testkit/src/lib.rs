@@ -1,0 +1,155 @@
+//! Isolation for integration tests: each test gets its own nats-server (on a
+//! free port, with its own JetStream directory) and its own PostgreSQL
+//! database, so tests pass in any order and in parallel.
+//!
+//! The PostgreSQL server is the one named by `TEST_DATABASE_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`); the nats-server binary is
+//! `NATS_SERVER_BIN` or `nats-server` on the `PATH`.
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection};
+use tokio::process::{Child, Command};
+
+/// The longest any single awaited step of a test may take.
+pub const STEP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Awaits `fut` for at most `limit`, failing the test with `what` otherwise.
+pub async fn within<T>(limit: Duration, what: &str, fut: impl Future<Output = T>) -> T {
+    match tokio::time::timeout(limit, fut).await {
+        Ok(value) => value,
+        Err(_) => panic!("timed out after {limit:?}: {what}"),
+    }
+}
+
+/// Awaits `fut` for at most [`STEP_TIMEOUT`].
+pub async fn step<T>(what: &str, fut: impl Future<Output = T>) -> T {
+    within(STEP_TIMEOUT, what, fut).await
+}
+
+/// A private nats-server with JetStream, stopped when dropped.
+pub struct NatsServer {
+    child: Child,
+    port: u16,
+    _store: tempfile::TempDir,
+}
+
+impl NatsServer {
+    /// Starts a nats-server with JetStream on a free loopback port.
+    pub async fn start() -> anyhow::Result<Self> {
+        let store = tempfile::tempdir()?;
+        let port = free_port()?;
+        let bin = std::env::var("NATS_SERVER_BIN").unwrap_or_else(|_| "nats-server".into());
+        let child = Command::new(&bin)
+            .args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"])
+            .arg(store.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("cannot start {bin}"))?;
+        let server = NatsServer {
+            child,
+            port,
+            _store: store,
+        };
+        server.wait_ready().await?;
+        Ok(server)
+    }
+
+    /// The server's client URL.
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// A connected client.
+    pub async fn connect(&self) -> anyhow::Result<async_nats::Client> {
+        Ok(step("connect to nats", async_nats::connect(self.url())).await?)
+    }
+
+    /// Kills the server, as a crash would.
+    pub async fn kill(&mut self) -> anyhow::Result<()> {
+        self.child.kill().await?;
+        Ok(())
+    }
+
+    async fn wait_ready(&self) -> anyhow::Result<()> {
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                .await
+                .is_ok()
+            {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!("nats-server on port {} did not start", self.port)
+    }
+}
+
+/// A database created for one test and dropped afterwards.
+pub struct TestDatabase {
+    pub pool: PgPool,
+    pub url: String,
+    name: String,
+    admin: PgConnectOptions,
+}
+
+impl TestDatabase {
+    /// Creates an empty database with a unique name.
+    pub async fn create() -> anyhow::Result<Self> {
+        let admin_url = std::env::var("TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let admin: PgConnectOptions = admin_url.parse().context("TEST_DATABASE_URL")?;
+        let name = format!("mirror_test_{}", uuid::Uuid::new_v4().simple());
+
+        let mut conn = step("connect to postgres", admin.connect()).await?;
+        let create = format!("CREATE DATABASE {name}");
+        step(
+            "create database",
+            sqlx::raw_sql(sqlx::AssertSqlSafe(create)).execute(&mut conn),
+        )
+        .await?;
+        conn.close().await?;
+
+        let options = admin.clone().database(&name);
+        let url = format!(
+            "{}/{name}",
+            admin_url.rsplit_once('/').map_or("", |(base, _)| base)
+        );
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        Ok(TestDatabase {
+            pool,
+            url,
+            name,
+            admin,
+        })
+    }
+
+    /// Closes the pool and drops the database.
+    pub async fn drop_database(self) -> anyhow::Result<()> {
+        self.pool.close().await;
+        let mut conn = step("connect to postgres", self.admin.connect()).await?;
+        let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        step(
+            "drop database",
+            sqlx::raw_sql(sqlx::AssertSqlSafe(drop)).execute(&mut conn),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// A TCP port nobody listens on right now.
+pub fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
