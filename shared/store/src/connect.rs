@@ -1,0 +1,75 @@
+//! Pool creation and migrations.
+
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+/// A database operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("invalid stored value: {0}")]
+    Invalid(String),
+}
+
+/// Opens a pool; a dead server is reported within a few seconds.
+pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, StoreError> {
+    let options: PgConnectOptions = url.parse()?;
+    let pool = PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await?;
+    Ok(pool)
+}
+
+/// Applies pending migrations; safe to call from every service at start-up
+/// because the migrator takes an advisory lock.
+///
+/// `zone` is the QBench time zone: when this adopts a database of the earlier
+/// tool, its zone-less wall times are converted using it, once.
+pub async fn migrate(pool: &PgPool, zone: Tz) -> Result<(), StoreError> {
+    let migrator = sqlx::migrate!("../../migrations");
+    let mut conn = pool.acquire().await?;
+
+    let set_zone = "SELECT set_config('qbench_mirror.timezone', $1, false)";
+    sqlx::query(set_zone)
+        .bind(zone.name())
+        .execute(&mut *conn)
+        .await?;
+    if converts_wall_times(&mut conn).await? {
+        tracing::warn!(
+            zone = zone.name(),
+            "Converting the earlier tool's wall times to instants."
+        );
+    }
+    migrator.run(&mut *conn).await?;
+
+    // The setting must not leak to the next user of this connection.
+    sqlx::query("RESET qbench_mirror.timezone")
+        .execute(&mut *conn)
+        .await?;
+    conn.ping().await?;
+    Ok(())
+}
+
+/// Whether an earlier tool's table with zone-less times holds rows.
+async fn converts_wall_times(conn: &mut sqlx::PgConnection) -> Result<bool, StoreError> {
+    let query = "SELECT count(*) FROM information_schema.columns c \
+                 WHERE c.table_schema = current_schema() AND c.table_name = 'tests' \
+                 AND c.column_name = 'date_created' \
+                 AND c.data_type = 'timestamp without time zone'";
+    let zone_less: i64 = sqlx::query_scalar(query).fetch_one(&mut *conn).await?;
+    if zone_less == 0 {
+        return Ok(false);
+    }
+    let rows: Option<i32> = sqlx::query_scalar("SELECT 1 FROM tests LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(rows.is_some())
+}

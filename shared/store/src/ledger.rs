@@ -1,0 +1,265 @@
+//! The ledger that keeps checkpoints honest.
+//!
+//! Every raw message of a sync run names its run and page. When a loader
+//! commits (or sets aside) records, it writes one receipt per raw message in
+//! the same transaction; a receipt that already exists is a redelivery and
+//! counts nothing. The page counters then say, exactly, how many of a page's
+//! records are in PostgreSQL, and [`advance_checkpoint`] moves the checkpoint
+//! over the pages that are complete from the first on, and no further.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use mirror_records::Entity;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::StoreError;
+
+/// How a raw message ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Committed to its table (written or found unchanged).
+    Loaded,
+    /// Set aside in `skipped_records`.
+    Skipped,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Loaded => "loaded",
+            Outcome::Skipped => "skipped",
+        }
+    }
+}
+
+/// One raw message's place in a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub raw_sequence: i64,
+    pub run_id: Uuid,
+    pub page: i32,
+    pub outcome: Outcome,
+}
+
+/// Records receipts and bumps their pages' counters; returns how many
+/// receipts were new. A skipped record that later loads moves from the
+/// page's skipped count to its loaded count.
+pub async fn record_receipts(
+    conn: &mut PgConnection,
+    entity: Entity,
+    receipts: &[Receipt],
+) -> Result<usize, StoreError> {
+    if receipts.is_empty() {
+        return Ok(0);
+    }
+    let sequences: Vec<i64> = receipts.iter().map(|r| r.raw_sequence).collect();
+    let runs: Vec<Uuid> = receipts.iter().map(|r| r.run_id).collect();
+    let pages: Vec<i32> = receipts.iter().map(|r| r.page).collect();
+    let outcomes: Vec<&str> = receipts.iter().map(|r| r.outcome.as_str()).collect();
+
+    // A receipt changes only from skipped to loaded; `previous` tells which
+    // counter to take it from.
+    let changed: Vec<(Uuid, i32, String, Option<String>)> = sqlx::query_as(
+        "WITH incoming AS ( \
+             SELECT * FROM UNNEST($2::int8[], $3::uuid[], $4::int4[], $5::text[]) \
+                 AS i(raw_sequence, run_id, page, outcome) \
+             ORDER BY raw_sequence), \
+         previous AS ( \
+             SELECT r.raw_sequence, r.outcome FROM raw_receipts r \
+             WHERE r.raw_sequence = ANY($2) FOR UPDATE), \
+         written AS ( \
+             INSERT INTO raw_receipts AS r (raw_sequence, run_id, entity, page, outcome) \
+             SELECT raw_sequence, run_id, $1, page, outcome FROM incoming \
+             ON CONFLICT (raw_sequence) DO UPDATE SET outcome = EXCLUDED.outcome, \
+                 handled_at = now() \
+             WHERE r.outcome = 'skipped' AND EXCLUDED.outcome = 'loaded' \
+             RETURNING r.raw_sequence, r.run_id, r.page, r.outcome) \
+         SELECT w.run_id, w.page, w.outcome, p.outcome FROM written w \
+         LEFT JOIN previous p ON p.raw_sequence = w.raw_sequence",
+    )
+    .bind(entity.as_str())
+    .bind(&sequences)
+    .bind(&runs)
+    .bind(&pages)
+    .bind(&outcomes)
+    .fetch_all(&mut *conn)
+    .await?;
+
+    let mut deltas: BTreeMap<(Uuid, i32), (i32, i32)> = BTreeMap::new();
+    for (run, page, outcome, previous) in &changed {
+        let delta = deltas.entry((*run, *page)).or_default();
+        match (outcome.as_str(), previous.as_deref()) {
+            ("loaded", Some("skipped")) => {
+                delta.0 += 1;
+                delta.1 -= 1;
+            }
+            ("loaded", _) => delta.0 += 1,
+            _ => delta.1 += 1,
+        }
+    }
+    // Sorted by (run, page): loaders lock page rows in one order.
+    for ((run, page), (loaded, skipped)) in deltas {
+        sqlx::query(
+            "INSERT INTO sync_run_pages (run_id, entity, page, loaded, skipped) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (run_id, entity, page) DO UPDATE \
+             SET loaded = sync_run_pages.loaded + EXCLUDED.loaded, \
+                 skipped = sync_run_pages.skipped + EXCLUDED.skipped",
+        )
+        .bind(run)
+        .bind(entity.as_str())
+        .bind(page)
+        .bind(loaded)
+        .bind(skipped)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(changed.len())
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct RunEntity {
+    run_id: Uuid,
+    mode: String,
+    status: String,
+    total_pages: Option<i32>,
+    complete_pages: i32,
+    started_at: DateTime<Utc>,
+    completed_at: Option<DateTime<Utc>>,
+}
+
+/// Moves the entity's checkpoint as far as committed data allows.
+///
+/// The checkpoint row is locked first, so concurrent loaders advance it one
+/// at a time, each seeing the others' committed counters. A run is complete
+/// when the fetcher has published all its pages and every record of every
+/// page is loaded; `last_synced_at` becomes the start of the latest run
+/// before which nothing is incomplete (a complete full run clears whatever
+/// older runs left incomplete, since it re-read everything). While a run is
+/// incomplete, `last_id` and `last_cursor` name the end of its leading
+/// complete pages.
+pub async fn advance_checkpoint(conn: &mut PgConnection, entity: Entity) -> Result<(), StoreError> {
+    let watermark: Option<DateTime<Utc>> = lock_checkpoint(conn, entity).await?;
+    let runs: Vec<RunEntity> = sqlx::query_as(
+        "SELECT run_id, mode, status, total_pages, complete_pages, started_at, completed_at \
+         FROM sync_run_entities WHERE entity = $1 AND started_at >= coalesce($2, '-infinity') \
+         ORDER BY started_at, run_id",
+    )
+    .bind(entity.as_str())
+    .bind(watermark)
+    .fetch_all(&mut *conn)
+    .await?;
+
+    let mut synced_to = watermark;
+    let mut blocked: Option<(Uuid, i32, Option<i32>)> = None;
+    let mut latest: (Option<i32>, Option<i32>) = (None, None);
+    for run in runs {
+        let (complete, pages, last_id) = match run.completed_at {
+            Some(_) => (true, run.complete_pages, None),
+            None => settle_run(conn, entity, &run).await?,
+        };
+        if complete && (blocked.is_none() || run.mode == "full") {
+            synced_to = Some(run.started_at);
+            blocked = None;
+            latest = (Some(pages), last_id);
+        } else if !complete && blocked.is_none() {
+            blocked = Some((run.run_id, pages, last_id));
+        }
+    }
+
+    let (run_id, pages, last_id, status) = match blocked {
+        Some((run, pages, last_id)) => (Some(run), Some(pages), last_id, "loading"),
+        None => (None, latest.0, latest.1, "complete"),
+    };
+    sqlx::query(
+        "UPDATE sync_checkpoints SET last_synced_at = $2, run_id = $3, \
+             last_cursor = coalesce($4, last_cursor), last_id = coalesce($5, last_id), \
+             status = $6, failed = false, updated_at = now() \
+         WHERE entity = $1",
+    )
+    .bind(entity.as_str())
+    .bind(synced_to)
+    .bind(run_id)
+    .bind(pages)
+    .bind(last_id)
+    .bind(status)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn lock_checkpoint(
+    conn: &mut PgConnection,
+    entity: Entity,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    sqlx::query(
+        "INSERT INTO sync_checkpoints (entity, status, updated_at, failed) \
+         VALUES ($1, 'loading', now(), false) ON CONFLICT (entity) DO NOTHING",
+    )
+    .bind(entity.as_str())
+    .execute(&mut *conn)
+    .await?;
+    let watermark = sqlx::query_scalar(
+        "SELECT last_synced_at FROM sync_checkpoints WHERE entity = $1 FOR UPDATE",
+    )
+    .bind(entity.as_str())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(watermark)
+}
+
+/// Updates the run's count of leading complete pages; marks the run complete
+/// when they are all of its pages. Returns whether it is complete, and the
+/// leading complete pages with the last id they cover.
+async fn settle_run(
+    conn: &mut PgConnection,
+    entity: Entity,
+    run: &RunEntity,
+) -> Result<(bool, i32, Option<i32>), StoreError> {
+    let (pages, last_id) = leading_complete_pages(conn, entity, run).await?;
+    let complete = run.status == "published" && run.total_pages.is_some_and(|total| pages >= total);
+    sqlx::query(
+        "UPDATE sync_run_entities SET complete_pages = $3, \
+             completed_at = CASE WHEN $4 THEN now() ELSE NULL END \
+         WHERE run_id = $1 AND entity = $2",
+    )
+    .bind(run.run_id)
+    .bind(entity.as_str())
+    .bind(pages)
+    .bind(complete)
+    .execute(&mut *conn)
+    .await?;
+    Ok((complete, pages, last_id))
+}
+
+/// Counts pages 1, 2, … that are published and wholly loaded, from where
+/// the run's count stood; returns the count and the last id they cover.
+async fn leading_complete_pages(
+    conn: &mut PgConnection,
+    entity: Entity,
+    run: &RunEntity,
+) -> Result<(i32, Option<i32>), StoreError> {
+    let pages: Vec<(i32, Option<i32>, i32, Option<i32>)> = sqlx::query_as(
+        "SELECT page, record_count, loaded, last_id FROM sync_run_pages \
+         WHERE run_id = $1 AND entity = $2 AND page > $3 ORDER BY page",
+    )
+    .bind(run.run_id)
+    .bind(entity.as_str())
+    .bind(run.complete_pages)
+    .fetch_all(&mut *conn)
+    .await?;
+
+    let mut complete = run.complete_pages;
+    let mut last_id = None;
+    for (page, record_count, loaded, page_last_id) in pages {
+        let done = record_count.is_some_and(|count| loaded >= count);
+        if page != complete + 1 || !done {
+            break;
+        }
+        complete = page;
+        last_id = page_last_id.or(last_id);
+    }
+    Ok((complete, last_id))
+}

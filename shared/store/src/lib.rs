@@ -1,0 +1,26 @@
+//! The mirror's PostgreSQL: connecting, migrating, and every write the
+//! pipeline makes.
+//!
+//! The rules of DESIGN section 5 live here as SQL: rows are only overwritten
+//! by newer versions, keys absent from a payload keep their stored values,
+//! and checkpoints advance in the same transaction as the rows they cover,
+//! only over pages whose every record is committed.
+
+mod connect;
+mod deletions;
+mod ledger;
+mod runs;
+mod skipped;
+mod snapshot;
+mod upsert;
+
+pub use connect::{StoreError, connect, migrate};
+pub use deletions::mark_deleted;
+pub use ledger::{Outcome, Receipt, advance_checkpoint, record_receipts};
+pub use runs::{
+    Checkpoint, PageRecord, RunProgress, RunStatus, checkpoints, finish_run, finish_run_entity,
+    record_page, run_progress, start_run, start_run_entity,
+};
+pub use skipped::{SkippedRecord, list_skipped, requeue_candidates, resolve_skipped, set_aside};
+pub use snapshot::{MirrorRecord, mirror_records};
+pub use upsert::{Incoming, UpsertSummary, existing_ids, upsert_rows};

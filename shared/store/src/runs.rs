@@ -1,0 +1,227 @@
+//! Sync runs, their pages, and the progress a waiting operator watches.
+
+use chrono::{DateTime, Utc};
+use mirror_records::Entity;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::{StoreError, advance_checkpoint};
+
+/// How a run, or one entity of it, ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    Running,
+    /// Every page was published and acknowledged.
+    Published,
+    /// Stopped early with a reason; the next run resumes.
+    Partial,
+    Failed,
+}
+
+impl RunStatus {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Published => "published",
+            RunStatus::Partial => "partial",
+            RunStatus::Failed => "failed",
+        }
+    }
+}
+
+/// Registers a new run.
+pub async fn start_run(
+    pool: &PgPool,
+    run_id: Uuid,
+    mode: &str,
+    entities: &[Entity],
+) -> Result<(), StoreError> {
+    let names: Vec<&str> = entities.iter().map(|e| e.as_str()).collect();
+    sqlx::query(
+        "INSERT INTO sync_runs (run_id, mode, entities, status) VALUES ($1, $2, $3, 'running') \
+         ON CONFLICT (run_id) DO UPDATE SET status = 'running', message = NULL, finished_at = NULL",
+    )
+    .bind(run_id)
+    .bind(mode)
+    .bind(&names)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Registers one entity of a run before its first page is published.
+pub async fn start_run_entity(
+    pool: &PgPool,
+    run_id: Uuid,
+    entity: Entity,
+    mode: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sync_run_entities (run_id, entity, mode, status) \
+         VALUES ($1, $2, $3, 'running') \
+         ON CONFLICT (run_id, entity) DO UPDATE SET status = 'running', message = NULL",
+    )
+    .bind(run_id)
+    .bind(entity.as_str())
+    .bind(mode)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// A page whose records JetStream has acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRecord {
+    pub run_id: Uuid,
+    pub entity: Entity,
+    pub page: i32,
+    /// Records newly stored by JetStream (duplicates within its window are
+    /// not delivered again, so they are not counted here).
+    pub record_count: i32,
+    pub first_id: Option<i32>,
+    pub last_id: Option<i32>,
+}
+
+/// Records a published page; called only after every publish was acked.
+pub async fn record_page(pool: &PgPool, page: &PageRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sync_run_pages (run_id, entity, page, record_count, first_id, last_id, \
+             published_at) VALUES ($1, $2, $3, $4, $5, $6, now()) \
+         ON CONFLICT (run_id, entity, page) DO UPDATE SET \
+             record_count = coalesce(sync_run_pages.record_count, 0) + EXCLUDED.record_count, \
+             first_id = coalesce(sync_run_pages.first_id, EXCLUDED.first_id), \
+             last_id = EXCLUDED.last_id, published_at = now()",
+    )
+    .bind(page.run_id)
+    .bind(page.entity.as_str())
+    .bind(page.page)
+    .bind(page.record_count)
+    .bind(page.first_id)
+    .bind(page.last_id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Ends one entity of a run and advances its checkpoint if that completes it.
+pub async fn finish_run_entity(
+    pool: &PgPool,
+    run_id: Uuid,
+    entity: Entity,
+    status: RunStatus,
+    total_pages: i32,
+    message: Option<&str>,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    // Lock order: checkpoint row before run rows, as the loaders do.
+    lock_checkpoint_row(&mut tx, entity).await?;
+    sqlx::query(
+        "UPDATE sync_run_entities SET status = $3, total_pages = $4, message = $5, \
+             published_at = CASE WHEN $3 = 'published' THEN now() ELSE published_at END \
+         WHERE run_id = $1 AND entity = $2",
+    )
+    .bind(run_id)
+    .bind(entity.as_str())
+    .bind(status.as_str())
+    .bind(total_pages)
+    .bind(message)
+    .execute(&mut *tx)
+    .await?;
+    advance_checkpoint(&mut tx, entity).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn lock_checkpoint_row(conn: &mut PgConnection, entity: Entity) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sync_checkpoints (entity, status, updated_at, failed) \
+         VALUES ($1, 'loading', now(), false) ON CONFLICT (entity) DO NOTHING",
+    )
+    .bind(entity.as_str())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("SELECT 1 FROM sync_checkpoints WHERE entity = $1 FOR UPDATE")
+        .bind(entity.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends a run with its overall status and reason.
+pub async fn finish_run(
+    pool: &PgPool,
+    run_id: Uuid,
+    status: RunStatus,
+    message: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE sync_runs SET status = $2, message = $3, finished_at = now() WHERE run_id = $1",
+    )
+    .bind(run_id)
+    .bind(status.as_str())
+    .bind(message)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Where a run stands, as an operator waiting on it sees it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RunProgress {
+    pub run_id: Uuid,
+    pub mode: String,
+    pub status: String,
+    pub message: Option<String>,
+    /// Records JetStream accepted for this run.
+    pub published: i64,
+    pub loaded: i64,
+    pub skipped: i64,
+}
+
+impl RunProgress {
+    /// Whether the fetcher stopped and every published record is loaded or
+    /// set aside.
+    pub fn is_settled(&self) -> bool {
+        self.status != "running" && self.loaded + self.skipped >= self.published
+    }
+}
+
+/// The progress of one run; `None` when the run is unknown.
+pub async fn run_progress(pool: &PgPool, run_id: Uuid) -> Result<Option<RunProgress>, StoreError> {
+    let progress = sqlx::query_as(
+        "SELECT r.run_id, r.mode, r.status, r.message, \
+             coalesce(sum(p.record_count), 0)::int8 AS published, \
+             coalesce(sum(least(p.loaded, coalesce(p.record_count, p.loaded))), 0)::int8 AS loaded, \
+             coalesce(sum(p.skipped), 0)::int8 AS skipped \
+         FROM sync_runs r LEFT JOIN sync_run_pages p ON p.run_id = r.run_id \
+         WHERE r.run_id = $1 GROUP BY r.run_id",
+    )
+    .bind(run_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(progress)
+}
+
+/// A checkpoint as stored.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Checkpoint {
+    pub entity: String,
+    pub last_synced_at: Option<DateTime<Utc>>,
+    pub last_cursor: Option<i32>,
+    pub last_id: Option<i32>,
+    pub status: Option<String>,
+    pub run_id: Option<Uuid>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// Every entity's checkpoint.
+pub async fn checkpoints(pool: &PgPool) -> Result<Vec<Checkpoint>, StoreError> {
+    let rows = sqlx::query_as(
+        "SELECT entity, last_synced_at, last_cursor, last_id, status, run_id, updated_at \
+         FROM sync_checkpoints ORDER BY entity",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows)
+}

@@ -1,0 +1,119 @@
+//! Records set aside, and their return when the parent arrives.
+
+use chrono::{DateTime, Utc};
+use mirror_records::Entity;
+use serde_json::Value;
+use sqlx::{PgConnection, PgPool};
+
+use crate::StoreError;
+
+/// A record the loaders could not load.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct SkippedRecord {
+    pub entity: String,
+    pub record_id: i32,
+    /// `missing_parent` or `invalid`.
+    pub reason: String,
+    pub missing_parent_entity: Option<String>,
+    pub missing_parent_id: Option<i32>,
+    pub attempts: i32,
+    pub last_error: String,
+    pub payload: Option<Value>,
+    pub raw_sequence: Option<i64>,
+    pub first_skipped_at: DateTime<Utc>,
+    pub last_attempt_at: DateTime<Utc>,
+}
+
+/// Sets a record aside (or updates the entry if it was set aside before).
+pub async fn set_aside(conn: &mut PgConnection, record: &SkippedRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO skipped_records (entity, record_id, reason, missing_parent_entity, \
+             missing_parent_id, attempts, last_error, payload, raw_sequence) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (entity, record_id) DO UPDATE SET reason = EXCLUDED.reason, \
+             missing_parent_entity = EXCLUDED.missing_parent_entity, \
+             missing_parent_id = EXCLUDED.missing_parent_id, \
+             attempts = skipped_records.attempts + EXCLUDED.attempts, \
+             last_error = EXCLUDED.last_error, payload = EXCLUDED.payload, \
+             raw_sequence = EXCLUDED.raw_sequence, last_attempt_at = now(), \
+             requeued_at = NULL, resolved_at = NULL",
+    )
+    .bind(&record.entity)
+    .bind(record.record_id)
+    .bind(&record.reason)
+    .bind(&record.missing_parent_entity)
+    .bind(record.missing_parent_id)
+    .bind(record.attempts)
+    .bind(&record.last_error)
+    .bind(&record.payload)
+    .bind(record.raw_sequence)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Marks set-aside records as resolved once they are loaded.
+pub async fn resolve_skipped(
+    conn: &mut PgConnection,
+    entity: Entity,
+    ids: &[i32],
+) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE skipped_records SET resolved_at = now() \
+         WHERE entity = $1 AND record_id = ANY($2) AND resolved_at IS NULL",
+    )
+    .bind(entity.as_str())
+    .bind(ids)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Unresolved skipped records, optionally of one entity, oldest first.
+pub async fn list_skipped(
+    pool: &PgPool,
+    entity: Option<Entity>,
+) -> Result<Vec<SkippedRecord>, StoreError> {
+    let rows = sqlx::query_as(
+        "SELECT entity, record_id, reason, missing_parent_entity, missing_parent_id, attempts, \
+             last_error, payload, raw_sequence, first_skipped_at, last_attempt_at \
+         FROM skipped_records WHERE resolved_at IS NULL AND ($1::text IS NULL OR entity = $1) \
+         ORDER BY entity, record_id",
+    )
+    .bind(entity.map(|e| e.as_str()))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows)
+}
+
+/// Claims up to `limit` records of `entity` set aside for a parent that has
+/// since arrived, marking them requeued so another loader does not take them
+/// too. The caller republishes them for another attempt.
+pub async fn requeue_candidates(
+    conn: &mut PgConnection,
+    entity: Entity,
+    limit: i64,
+) -> Result<Vec<SkippedRecord>, StoreError> {
+    let Some((parent, _)) = entity.parent() else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "UPDATE skipped_records s SET requeued_at = now() \
+         WHERE (s.entity, s.record_id) IN ( \
+             SELECT k.entity, k.record_id FROM skipped_records k \
+             JOIN {parent_table} p ON p.id = k.missing_parent_id \
+             WHERE k.entity = $1 AND k.reason = 'missing_parent' AND k.resolved_at IS NULL \
+               AND (k.requeued_at IS NULL OR k.requeued_at < now() - interval '10 minutes') \
+             ORDER BY k.record_id LIMIT $2 FOR UPDATE OF k SKIP LOCKED) \
+         RETURNING s.entity, s.record_id, s.reason, s.missing_parent_entity, \
+             s.missing_parent_id, s.attempts, s.last_error, s.payload, s.raw_sequence, \
+             s.first_skipped_at, s.last_attempt_at",
+        parent_table = parent.table()
+    );
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(entity.as_str())
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows)
+}

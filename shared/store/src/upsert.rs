@@ -1,0 +1,496 @@
+//! Version-guarded, multi-row upserts of mapped records.
+//!
+//! One statement per batch: the rows travel as one array per column
+//! (`UNNEST`), so a batch of hundreds costs one round trip. On conflict a row
+//! is rewritten only when the incoming version is newer (QBench
+//! `last_updated`, then the JetStream sequence); a key absent from the
+//! incoming payload keeps the stored value (absent is not null), and the
+//! stored payload is merged with the incoming one so no key is ever lost.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use mirror_records::{Entity, Row};
+use serde_json::Value;
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
+use sqlx::{PgConnection, Postgres};
+
+use crate::StoreError;
+
+/// A mapped record and where it came from.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub row: Row,
+    /// The stream sequence of the raw message: the tie-break of versions.
+    pub sequence: i64,
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// What a batch did to the table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpsertSummary {
+    pub inserted: Vec<i32>,
+    pub updated: Vec<i32>,
+    /// Rows left as they were because the stored version is as new or newer.
+    pub unchanged: usize,
+}
+
+/// One typed column: its name, array type for `UNNEST`, and the payload keys
+/// whose presence means the incoming value should replace the stored one.
+struct Column {
+    name: &'static str,
+    array_type: &'static str,
+    cast: &'static str,
+    keys: &'static [&'static str],
+}
+
+const fn col(
+    name: &'static str,
+    array_type: &'static str,
+    keys: &'static [&'static str],
+) -> Column {
+    Column {
+        name,
+        array_type,
+        cast: "",
+        keys,
+    }
+}
+
+const fn cast(
+    name: &'static str,
+    array_type: &'static str,
+    cast: &'static str,
+    keys: &'static [&'static str],
+) -> Column {
+    Column {
+        name,
+        array_type,
+        cast,
+        keys,
+    }
+}
+
+const CUSTOMER: &[Column] = &[
+    col("name", "text[]", &["customer_name", "name"]),
+    col("date_created", "timestamptz[]", &["date_created"]),
+];
+
+const ORDER: &[Column] = &[
+    col("custom_formatted_id", "text[]", &["custom_formatted_id"]),
+    col("customer_account_id", "int4[]", &["customer_account_id"]),
+    col("date_created", "timestamptz[]", &["date_created"]),
+    col("date_completed", "timestamptz[]", &["date_completed"]),
+    col(
+        "date_order_reported",
+        "timestamptz[]",
+        &["date_order_reported"],
+    ),
+    col("date_received", "timestamptz[]", &["date_received"]),
+    col("sample_count", "int4[]", &["sample_count"]),
+    col("test_count", "int4[]", &["test_count"]),
+    col("state", "text[]", &["state"]),
+];
+
+const SAMPLE: &[Column] = &[
+    col("sample_name", "text[]", &["sample_name", "description"]),
+    col("custom_formatted_id", "text[]", &["custom_formatted_id"]),
+    col("metrc_id", "text[]", &["leaf_id"]),
+    col("order_id", "int4[]", &["order_id"]),
+    col("has_report", "bool[]", &["has_report"]),
+    cast("batch_ids", "text[]", "::int4[]", &["batches"]),
+    col(
+        "completed_date",
+        "timestamptz[]",
+        &["completed_date", "complete_date"],
+    ),
+    col("date_created", "timestamptz[]", &["date_created"]),
+    col("start_date", "timestamptz[]", &["start_date"]),
+    col("matrix_type", "text[]", &["matrix_type"]),
+    col("sample_type", "text[]", &["accessioning_type"]),
+    col("state", "text[]", &["state"]),
+    col("test_count", "int4[]", &["test_count"]),
+    cast(
+        "sample_weight",
+        "float8[]",
+        "::numeric(18,2)",
+        &["sample_weight"],
+    ),
+];
+
+const TEST: &[Column] = &[
+    col("sample_id", "int4[]", &["sample_id"]),
+    cast("batch_ids", "text[]", "::int4[]", &["batches"]),
+    col("date_created", "timestamptz[]", &["date_created"]),
+    col("state", "text[]", &["state"]),
+    col("has_report", "bool[]", &["has_report"]),
+    col(
+        "report_completed_date",
+        "timestamptz[]",
+        &["report_completed_date"],
+    ),
+    col("label_abbr", "text[]", &["label_abbr", "assay.label_abbr"]),
+    col("title", "text[]", &["title", "assay.title"]),
+    col("worksheet_raw", "jsonb[]", &["worksheet_data"]),
+    col("start_date", "timestamptz[]", &["start_date"]),
+    col("complete_date", "timestamptz[]", &["complete_date"]),
+    col("assay_id", "int4[]", &["assay_id", "assay.id"]),
+];
+
+const BATCH: &[Column] = &[
+    col("assay_id", "int4[]", &["assay_id"]),
+    col("display_name", "text[]", &["display_name"]),
+    col("date_created", "timestamptz[]", &["date_created"]),
+    col("date_prepared", "timestamptz[]", &["date_prepared"]),
+    col("last_updated", "timestamptz[]", &["last_updated"]),
+    cast("sample_ids", "text[]", "::int4[]", &["sample_ids"]),
+    cast("test_ids", "text[]", "::int4[]", &["test_ids"]),
+];
+
+fn columns(entity: Entity) -> &'static [Column] {
+    match entity {
+        Entity::Customer => CUSTOMER,
+        Entity::Order => ORDER,
+        Entity::Sample => SAMPLE,
+        Entity::Test => TEST,
+        Entity::Batch => BATCH,
+    }
+}
+
+/// The SQL test for "the incoming payload carries this column's key".
+fn presence(keys: &[&str]) -> String {
+    let tests: Vec<String> = keys
+        .iter()
+        .map(|key| match key.split_once('.') {
+            Some((outer, inner)) => format!("EXCLUDED.raw_payload -> '{outer}' ? '{inner}'"),
+            None => format!("EXCLUDED.raw_payload ? '{key}'"),
+        })
+        .collect();
+    tests.join(" OR ")
+}
+
+/// Builds the upsert statement of one entity; `force` lets equal versions
+/// rewrite (replay after a mapping fix), never older ones.
+fn upsert_sql(entity: Entity, force: bool) -> String {
+    let typed = columns(entity);
+    let mut names = vec!["id"];
+    names.extend(typed.iter().map(|c| c.name));
+    names.extend([
+        "raw_payload",
+        "source_version",
+        "source_sequence",
+        "fetched_at",
+    ]);
+
+    let mut array_types = vec!["int4[]"];
+    array_types.extend(typed.iter().map(|c| c.array_type));
+    array_types.extend(["jsonb[]", "int8[]", "int8[]", "timestamptz[]"]);
+
+    let params: Vec<String> = array_types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("${}::{t}", i + 1))
+        .collect();
+    let mut selects = vec!["u.id".to_owned()];
+    selects.extend(typed.iter().map(|c| format!("u.{}{}", c.name, c.cast)));
+    selects.extend(
+        [
+            "u.raw_payload",
+            "u.source_version",
+            "u.source_sequence",
+            "u.fetched_at",
+        ]
+        .map(String::from),
+    );
+
+    let mut sets: Vec<String> = typed
+        .iter()
+        .map(|c| {
+            let name = c.name;
+            format!(
+                "{name} = CASE WHEN {} THEN EXCLUDED.{name} ELSE t.{name} END",
+                presence(c.keys)
+            )
+        })
+        .collect();
+    sets.extend([
+        "raw_payload = t.raw_payload || EXCLUDED.raw_payload".to_owned(),
+        "source_version = EXCLUDED.source_version".to_owned(),
+        "source_sequence = EXCLUDED.source_sequence".to_owned(),
+        "fetched_at = EXCLUDED.fetched_at".to_owned(),
+    ]);
+    let newer = if force {
+        "coalesce(EXCLUDED.source_version, 0) >= coalesce(t.source_version, 0)"
+    } else {
+        "(coalesce(EXCLUDED.source_version, 0), EXCLUDED.source_sequence) \
+         > (coalesce(t.source_version, 0), t.source_sequence)"
+    };
+
+    format!(
+        "INSERT INTO {table} AS t ({names}) SELECT {selects} FROM UNNEST({params}) AS u({names}) \
+         ON CONFLICT (id) DO UPDATE SET {sets} WHERE {newer} \
+         RETURNING t.id, (t.xmax = 0) AS inserted",
+        table = entity.table(),
+        names = names.join(", "),
+        selects = selects.join(", "),
+        params = params.join(", "),
+        sets = sets.join(", "),
+    )
+}
+
+/// Upserts a batch of one entity's rows in the caller's transaction.
+///
+/// The batch is de-duplicated by id (newest version wins) and sorted by id,
+/// so concurrent loaders lock rows in the same order and cannot deadlock.
+pub async fn upsert_rows(
+    conn: &mut PgConnection,
+    entity: Entity,
+    incoming: Vec<Incoming>,
+    force: bool,
+) -> Result<UpsertSummary, StoreError> {
+    let batch = newest_per_id(incoming);
+    if batch.is_empty() {
+        return Ok(UpsertSummary::default());
+    }
+    let sql = upsert_sql(entity, force);
+    let query = bind_columns(sqlx::query(sqlx::AssertSqlSafe(sql)), entity, &batch)?;
+    let written: Vec<(i32, bool)> = query
+        .try_map(|row: sqlx::postgres::PgRow| {
+            use sqlx::Row as _;
+            Ok((row.try_get(0)?, row.try_get(1)?))
+        })
+        .fetch_all(&mut *conn)
+        .await?;
+
+    let ids: Vec<i32> = batch.iter().map(|i| i.row.envelope().id).collect();
+    apply_known_deletions(conn, entity, &ids).await?;
+
+    let mut summary = UpsertSummary {
+        unchanged: batch.len() - written.len(),
+        ..Default::default()
+    };
+    for (id, inserted) in written {
+        if inserted {
+            summary.inserted.push(id)
+        } else {
+            summary.updated.push(id)
+        }
+    }
+    Ok(summary)
+}
+
+fn newest_per_id(incoming: Vec<Incoming>) -> Vec<Incoming> {
+    let mut by_id: BTreeMap<i32, Incoming> = BTreeMap::new();
+    for item in incoming {
+        let id = item.row.envelope().id;
+        let key = |i: &Incoming| (i.row.envelope().last_updated.unwrap_or(0), i.sequence);
+        match by_id.get(&id) {
+            Some(kept) if key(kept) >= key(&item) => {}
+            _ => {
+                by_id.insert(id, item);
+            }
+        }
+    }
+    by_id.into_values().collect()
+}
+
+/// A record deleted in QBench stays hidden even if a late copy arrives.
+async fn apply_known_deletions(
+    conn: &mut PgConnection,
+    entity: Entity,
+    ids: &[i32],
+) -> Result<(), StoreError> {
+    let sql = format!(
+        "UPDATE {table} AS t SET deleted_at = d.detected_at FROM record_deletions d \
+         WHERE d.entity = $1 AND d.record_id = t.id AND t.id = ANY($2) AND t.deleted_at IS NULL",
+        table = entity.table()
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(entity.as_str())
+        .bind(ids)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Which of `ids` exist in the entity's table (deleted or not).
+pub async fn existing_ids(
+    conn: &mut PgConnection,
+    entity: Entity,
+    ids: &[i32],
+) -> Result<HashSet<i32>, StoreError> {
+    let sql = format!("SELECT id FROM {} WHERE id = ANY($1)", entity.table());
+    let found: Vec<i32> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(ids)
+        .fetch_all(conn)
+        .await?;
+    Ok(found.into_iter().collect())
+}
+
+type PgQuery<'q> = Query<'q, Postgres, PgArguments>;
+
+/// Binds one array per column, in the order of [`upsert_sql`].
+fn bind_columns<'q>(
+    query: PgQuery<'q>,
+    entity: Entity,
+    batch: &[Incoming],
+) -> Result<PgQuery<'q>, StoreError> {
+    let rows: Vec<&Row> = batch.iter().map(|i| &i.row).collect();
+    let query = query.bind(rows.iter().map(|r| r.envelope().id).collect::<Vec<_>>());
+    let query = match entity {
+        Entity::Customer => bind_customers(query, &rows),
+        Entity::Order => bind_orders(query, &rows),
+        Entity::Sample => bind_samples(query, &rows),
+        Entity::Test => bind_tests(query, &rows),
+        Entity::Batch => bind_batches(query, &rows),
+    }?;
+    let payloads: Vec<Value> = rows
+        .iter()
+        .map(|r| r.envelope().raw_payload.clone())
+        .collect();
+    Ok(query
+        .bind(payloads)
+        .bind(
+            rows.iter()
+                .map(|r| r.envelope().last_updated)
+                .collect::<Vec<_>>(),
+        )
+        .bind(batch.iter().map(|i| i.sequence).collect::<Vec<_>>())
+        .bind(batch.iter().map(|i| i.fetched_at).collect::<Vec<_>>()))
+}
+
+/// Extracts the rows of one variant; the batch is of one entity by contract.
+macro_rules! rows_of {
+    ($rows:expr, $variant:ident) => {{
+        let mut typed = Vec::with_capacity($rows.len());
+        for row in $rows {
+            match row {
+                Row::$variant(r) => typed.push(r),
+                other => {
+                    return Err(StoreError::Invalid(format!(
+                        "a {:?} row in a {} batch",
+                        other.envelope().id,
+                        stringify!($variant)
+                    )));
+                }
+            }
+        }
+        typed
+    }};
+}
+
+/// `{1,2,3}`: an id list as a PostgreSQL array literal, cast in SQL.
+fn id_array(ids: &[i32]) -> String {
+    let items: Vec<String> = ids.iter().map(i32::to_string).collect();
+    format!("{{{}}}", items.join(","))
+}
+
+fn bind_customers<'q>(q: PgQuery<'q>, rows: &[&Row]) -> Result<PgQuery<'q>, StoreError> {
+    let r = rows_of!(rows, Customer);
+    Ok(q.bind(r.iter().map(|c| c.name.clone()).collect::<Vec<_>>())
+        .bind(r.iter().map(|c| c.date_created).collect::<Vec<_>>()))
+}
+
+fn bind_orders<'q>(q: PgQuery<'q>, rows: &[&Row]) -> Result<PgQuery<'q>, StoreError> {
+    let r = rows_of!(rows, Order);
+    Ok(q.bind(
+        r.iter()
+            .map(|o| o.custom_formatted_id.clone())
+            .collect::<Vec<_>>(),
+    )
+    .bind(r.iter().map(|o| o.customer_account_id).collect::<Vec<_>>())
+    .bind(r.iter().map(|o| o.date_created).collect::<Vec<_>>())
+    .bind(r.iter().map(|o| o.date_completed).collect::<Vec<_>>())
+    .bind(r.iter().map(|o| o.date_order_reported).collect::<Vec<_>>())
+    .bind(r.iter().map(|o| o.date_received).collect::<Vec<_>>())
+    .bind(r.iter().map(|o| o.sample_count).collect::<Vec<_>>())
+    .bind(r.iter().map(|o| o.test_count).collect::<Vec<_>>())
+    .bind(r.iter().map(|o| o.state.clone()).collect::<Vec<_>>()))
+}
+
+fn bind_samples<'q>(q: PgQuery<'q>, rows: &[&Row]) -> Result<PgQuery<'q>, StoreError> {
+    let r = rows_of!(rows, Sample);
+    Ok(
+        q.bind(r.iter().map(|s| s.sample_name.clone()).collect::<Vec<_>>())
+            .bind(
+                r.iter()
+                    .map(|s| s.custom_formatted_id.clone())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(r.iter().map(|s| s.metrc_id.clone()).collect::<Vec<_>>())
+            .bind(r.iter().map(|s| s.order_id).collect::<Vec<_>>())
+            .bind(r.iter().map(|s| s.has_report).collect::<Vec<_>>())
+            .bind(r.iter().map(|s| id_array(&s.batch_ids)).collect::<Vec<_>>())
+            .bind(r.iter().map(|s| s.completed_date).collect::<Vec<_>>())
+            .bind(r.iter().map(|s| s.date_created).collect::<Vec<_>>())
+            .bind(r.iter().map(|s| s.start_date).collect::<Vec<_>>())
+            .bind(r.iter().map(|s| s.matrix_type.clone()).collect::<Vec<_>>())
+            .bind(r.iter().map(|s| s.sample_type.clone()).collect::<Vec<_>>())
+            .bind(r.iter().map(|s| s.state.clone()).collect::<Vec<_>>())
+            .bind(r.iter().map(|s| s.test_count).collect::<Vec<_>>())
+            .bind(r.iter().map(|s| s.sample_weight).collect::<Vec<_>>()),
+    )
+}
+
+fn bind_tests<'q>(q: PgQuery<'q>, rows: &[&Row]) -> Result<PgQuery<'q>, StoreError> {
+    let r = rows_of!(rows, Test);
+    Ok(q.bind(r.iter().map(|t| t.sample_id).collect::<Vec<_>>())
+        .bind(r.iter().map(|t| id_array(&t.batch_ids)).collect::<Vec<_>>())
+        .bind(r.iter().map(|t| t.date_created).collect::<Vec<_>>())
+        .bind(r.iter().map(|t| t.state.clone()).collect::<Vec<_>>())
+        .bind(r.iter().map(|t| t.has_report).collect::<Vec<_>>())
+        .bind(
+            r.iter()
+                .map(|t| t.report_completed_date)
+                .collect::<Vec<_>>(),
+        )
+        .bind(r.iter().map(|t| t.label_abbr.clone()).collect::<Vec<_>>())
+        .bind(r.iter().map(|t| t.title.clone()).collect::<Vec<_>>())
+        .bind(
+            r.iter()
+                .map(|t| t.worksheet_raw.clone())
+                .collect::<Vec<_>>(),
+        )
+        .bind(r.iter().map(|t| t.start_date).collect::<Vec<_>>())
+        .bind(r.iter().map(|t| t.complete_date).collect::<Vec<_>>())
+        .bind(r.iter().map(|t| t.assay_id).collect::<Vec<_>>()))
+}
+
+fn bind_batches<'q>(q: PgQuery<'q>, rows: &[&Row]) -> Result<PgQuery<'q>, StoreError> {
+    let r = rows_of!(rows, Batch);
+    Ok(q.bind(r.iter().map(|b| b.assay_id).collect::<Vec<_>>())
+        .bind(r.iter().map(|b| b.display_name.clone()).collect::<Vec<_>>())
+        .bind(r.iter().map(|b| b.date_created).collect::<Vec<_>>())
+        .bind(r.iter().map(|b| b.date_prepared).collect::<Vec<_>>())
+        .bind(r.iter().map(|b| b.last_updated_at).collect::<Vec<_>>())
+        .bind(
+            r.iter()
+                .map(|b| id_array(&b.sample_ids))
+                .collect::<Vec<_>>(),
+        )
+        .bind(r.iter().map(|b| id_array(&b.test_ids)).collect::<Vec<_>>()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_keys_test_the_nested_object() {
+        assert_eq!(
+            presence(&["label_abbr", "assay.label_abbr"]),
+            "EXCLUDED.raw_payload ? 'label_abbr' OR EXCLUDED.raw_payload -> 'assay' ? 'label_abbr'"
+        );
+    }
+
+    #[test]
+    fn every_entity_has_one_parameter_per_column() {
+        for entity in Entity::ALL {
+            let sql = upsert_sql(entity, false);
+            let expected = columns(entity).len() + 5;
+            assert!(sql.contains(&format!("${expected}::")), "{entity}: {sql}");
+            assert!(!sql.contains(&format!("${}::", expected + 1)), "{entity}");
+        }
+    }
+}

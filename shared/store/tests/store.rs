@@ -1,0 +1,344 @@
+//! The store against a real PostgreSQL, one fresh database per test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use mirror_records::{Entity, map_record};
+use mirror_store::{
+    Incoming, Outcome, PageRecord, Receipt, RunStatus, checkpoints, finish_run_entity, migrate,
+    record_page, record_receipts, run_progress, start_run, start_run_entity, upsert_rows,
+};
+use mirror_testkit::{TestDatabase, step};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+async fn migrated() -> TestDatabase {
+    let db = step("create database", TestDatabase::create())
+        .await
+        .unwrap();
+    step("migrate", migrate(&db.pool, Tz::UTC)).await.unwrap();
+    db
+}
+
+fn incoming(entity: Entity, raw: Value, sequence: i64) -> Incoming {
+    Incoming {
+        row: map_record(entity, &raw, Tz::UTC).unwrap(),
+        sequence,
+        fetched_at: Utc::now(),
+    }
+}
+
+async fn load(pool: &PgPool, entity: Entity, batch: Vec<Incoming>) -> mirror_store::UpsertSummary {
+    let mut tx = pool.begin().await.unwrap();
+    let summary = step("upsert", upsert_rows(&mut tx, entity, batch, false))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    summary
+}
+
+async fn seed_parents(pool: &PgPool) {
+    let customer = incoming(
+        Entity::Customer,
+        json!({"id": 1, "customer_name": "Lab A"}),
+        1,
+    );
+    let order = incoming(
+        Entity::Order,
+        json!({"id": 10, "customer_account_id": 1}),
+        2,
+    );
+    let sample = incoming(Entity::Sample, json!({"id": 77, "order_id": 10}), 3);
+    load(pool, Entity::Customer, vec![customer]).await;
+    load(pool, Entity::Order, vec![order]).await;
+    load(pool, Entity::Sample, vec![sample]).await;
+}
+
+fn fixture(name: &str) -> Vec<Value> {
+    let path = format!(
+        "{}/../records/tests/fixtures/qbench-v1/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let page: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    page["data"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn real_qbench_pages_load_with_every_key_kept() {
+    let db = migrated().await;
+    let zone: Tz = "America/New_York".parse().unwrap();
+    let customers = fixture("customers_page.json");
+    let orders = fixture("orders_page.json");
+
+    // Orders of these pages name customers that are not on the customer page.
+    let mut parents: Vec<i64> = orders
+        .iter()
+        .map(|o| o["customer_account_id"].as_i64().unwrap())
+        .collect();
+    parents.sort_unstable();
+    parents.dedup();
+    let stand_ins = parents
+        .iter()
+        .map(|id| {
+            incoming(
+                Entity::Customer,
+                json!({"id": id, "customer_name": "stand-in"}),
+                0,
+            )
+        })
+        .collect();
+    load(&db.pool, Entity::Customer, stand_ins).await;
+
+    for (entity, records) in [(Entity::Customer, &customers), (Entity::Order, &orders)] {
+        let batch: Vec<Incoming> = records
+            .iter()
+            .enumerate()
+            .map(|(i, raw)| Incoming {
+                row: map_record(entity, raw, zone).unwrap(),
+                sequence: 100 + i as i64,
+                fetched_at: Utc::now(),
+            })
+            .collect();
+        load(&db.pool, entity, batch).await;
+
+        for raw in records.iter() {
+            let sql = format!("SELECT raw_payload FROM {} WHERE id = $1", entity.table());
+            let stored: Value = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .bind(raw["id"].as_i64().unwrap() as i32)
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+            assert_eq!(&stored, raw, "{entity} {} lost or changed a key", raw["id"]);
+        }
+    }
+
+    let (created, reported): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) = sqlx::query_as(
+        "SELECT date_created, date_order_reported FROM orders \
+         WHERE date_order_reported IS NOT NULL ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert!(created.is_some() && reported.is_some());
+    db.drop_database().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_older_version_never_overwrites_a_newer_row() {
+    let db = migrated().await;
+    seed_parents(&db.pool).await;
+    let newer = json!({"id": 9001, "sample_id": 77, "state": "COMPLETED", "last_updated": "200"});
+    let older = json!({"id": 9001, "sample_id": 77, "state": "NOT STARTED", "last_updated": "100"});
+
+    load(
+        &db.pool,
+        Entity::Test,
+        vec![incoming(Entity::Test, newer, 10)],
+    )
+    .await;
+    let summary = load(
+        &db.pool,
+        Entity::Test,
+        vec![incoming(Entity::Test, older, 11)],
+    )
+    .await;
+
+    assert_eq!(summary.unchanged, 1);
+    let state: String = sqlx::query_scalar("SELECT state FROM tests WHERE id = 9001")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(state, "COMPLETED");
+    db.drop_database().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_list_row_without_has_report_keeps_the_detail_value() {
+    let db = migrated().await;
+    seed_parents(&db.pool).await;
+    let detail = json!({"id": 42, "sample_id": 77, "has_report": true, "state": "REPORTED",
+                        "report_completed_date": "03/04/2026 10:00 AM", "last_updated": "500"});
+    let list_row = json!({"id": 42, "sample_id": 77, "state": "REPORTED", "last_updated": "500"});
+
+    load(
+        &db.pool,
+        Entity::Test,
+        vec![incoming(Entity::Test, detail, 1)],
+    )
+    .await;
+    let summary = load(
+        &db.pool,
+        Entity::Test,
+        vec![incoming(Entity::Test, list_row, 2)],
+    )
+    .await;
+
+    assert_eq!(summary.updated, vec![42]);
+    let (has_report, reported, payload): (bool, Option<DateTime<Utc>>, Value) = sqlx::query_as(
+        "SELECT has_report, report_completed_date, raw_payload FROM tests WHERE id = 42",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert!(has_report);
+    assert!(reported.is_some());
+    assert_eq!(payload["has_report"], json!(true));
+    db.drop_database().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_explicit_null_does_clear_a_value() {
+    let db = migrated().await;
+    seed_parents(&db.pool).await;
+    let first = json!({"id": 43, "sample_id": 77, "state": "IN PROGRESS", "last_updated": "1"});
+    let second = json!({"id": 43, "sample_id": 77, "state": null, "last_updated": "2"});
+
+    load(
+        &db.pool,
+        Entity::Test,
+        vec![incoming(Entity::Test, first, 1)],
+    )
+    .await;
+    load(
+        &db.pool,
+        Entity::Test,
+        vec![incoming(Entity::Test, second, 2)],
+    )
+    .await;
+
+    let state: Option<String> = sqlx::query_scalar("SELECT state FROM tests WHERE id = 43")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(state, None);
+    db.drop_database().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_checkpoint_waits_for_an_uncommitted_record() {
+    let db = migrated().await;
+    seed_parents(&db.pool).await;
+    let run = Uuid::new_v4();
+    step(
+        "start run",
+        start_run(&db.pool, run, "full", &[Entity::Test]),
+    )
+    .await
+    .unwrap();
+    step(
+        "start entity",
+        start_run_entity(&db.pool, run, Entity::Test, "full"),
+    )
+    .await
+    .unwrap();
+    for page in 1..=3 {
+        let record = PageRecord {
+            run_id: run,
+            entity: Entity::Test,
+            page,
+            record_count: 1,
+            first_id: Some(page * 10),
+            last_id: Some(page * 10),
+        };
+        step("record page", record_page(&db.pool, &record))
+            .await
+            .unwrap();
+    }
+    finish_run_entity(&db.pool, run, Entity::Test, RunStatus::Published, 3, None)
+        .await
+        .unwrap();
+
+    // Pages 1 and 3 commit; page 2's record is still in flight.
+    commit_receipts(&db.pool, run, &[(1, 1), (3, 3)]).await;
+    let checkpoint = test_checkpoint(&db.pool).await;
+    assert_eq!(checkpoint.last_id, Some(10));
+    assert_eq!(checkpoint.last_synced_at, None);
+    assert_eq!(checkpoint.status.as_deref(), Some("loading"));
+
+    // A redelivery of an already counted message changes nothing.
+    commit_receipts(&db.pool, run, &[(3, 3)]).await;
+    let progress = run_progress(&db.pool, run).await.unwrap().unwrap();
+    assert_eq!((progress.published, progress.loaded), (3, 2));
+    assert!(!progress.is_settled());
+
+    commit_receipts(&db.pool, run, &[(2, 2)]).await;
+    let checkpoint = test_checkpoint(&db.pool).await;
+    assert_eq!(checkpoint.last_id, Some(30));
+    assert_eq!(checkpoint.status.as_deref(), Some("complete"));
+    assert!(checkpoint.last_synced_at.is_some());
+    let progress = run_progress(&db.pool, run).await.unwrap().unwrap();
+    assert!(
+        !progress.is_settled(),
+        "settled while the fetcher still runs"
+    );
+    mirror_store::finish_run(&db.pool, run, RunStatus::Published, None)
+        .await
+        .unwrap();
+    let progress = run_progress(&db.pool, run).await.unwrap().unwrap();
+    assert!(progress.is_settled());
+    db.drop_database().await.unwrap();
+}
+
+async fn commit_receipts(pool: &PgPool, run: Uuid, items: &[(i64, i32)]) {
+    let receipts: Vec<Receipt> = items
+        .iter()
+        .map(|(sequence, page)| Receipt {
+            raw_sequence: *sequence,
+            run_id: run,
+            page: *page,
+            outcome: Outcome::Loaded,
+        })
+        .collect();
+    let mut tx = pool.begin().await.unwrap();
+    record_receipts(&mut tx, Entity::Test, &receipts)
+        .await
+        .unwrap();
+    mirror_store::advance_checkpoint(&mut tx, Entity::Test)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn test_checkpoint(pool: &PgPool) -> mirror_store::Checkpoint {
+    let all = checkpoints(pool).await.unwrap();
+    all.into_iter().find(|c| c.entity == "test").unwrap()
+}
+
+#[tokio::test]
+async fn an_earlier_tool_database_is_adopted_in_place() {
+    let db = step("create database", TestDatabase::create())
+        .await
+        .unwrap();
+    let legacy = include_str!("../../../migrations/20261201000001_earlier_tool_tables.sql");
+    sqlx::raw_sql(legacy).execute(&db.pool).await.unwrap();
+    sqlx::raw_sql(
+        "INSERT INTO customers (id, name, raw_payload) VALUES (1, 'Lab A', '{}'); \
+         INSERT INTO orders (id, customer_account_id, raw_payload) VALUES (10, 1, '{}'); \
+         INSERT INTO samples (id, order_id, has_report, batch_ids, raw_payload) \
+             VALUES (77, 10, false, '{}', '{}'); \
+         INSERT INTO tests (id, sample_id, batch_ids, has_report, date_created, raw_payload) \
+             VALUES (5, 77, '{}', false, '2026-03-01 09:00', '{\"id\": 5}');",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+
+    let zone: Tz = "America/New_York".parse().unwrap();
+    step("migrate", migrate(&db.pool, zone)).await.unwrap();
+
+    let created: DateTime<Utc> = sqlx::query_scalar("SELECT date_created FROM tests WHERE id = 5")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        created,
+        "2026-03-01T14:00:00Z".parse::<DateTime<Utc>>().unwrap()
+    );
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM tests")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, 1);
+    db.drop_database().await.unwrap();
+}
