@@ -28,7 +28,12 @@ pub mod header {
     pub const RAW_SEQUENCE: &str = "Qbench-Raw-Sequence";
     /// Dead-letter stream: why the record was given up on.
     pub const REASON: &str = "Qbench-Reason";
+    /// `delete` on a tombstone: the record was deleted in QBench.
+    pub const OPERATION: &str = "Qbench-Operation";
 }
+
+/// The value of [`header::OPERATION`] on a tombstone.
+pub const DELETE_OPERATION: &str = "delete";
 
 /// The identity and provenance of one raw record message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +46,8 @@ pub struct RawHeaders {
     pub page: Option<i64>,
     pub source: Option<String>,
     pub traceparent: Option<String>,
+    /// Whether the message is a tombstone for a deleted record.
+    pub deleted: bool,
 }
 
 /// A message lacked a header of the contract or carried a malformed one.
@@ -81,6 +88,9 @@ impl RawHeaders {
         if let Some(page) = self.page {
             map.insert(header::PAGE, page.to_string().as_str());
         }
+        if self.deleted {
+            map.insert(header::OPERATION, DELETE_OPERATION);
+        }
         map
     }
 
@@ -108,6 +118,7 @@ impl RawHeaders {
             page,
             source: optional_text(map, header::SOURCE).map(str::to_owned),
             traceparent: optional_text(map, header::TRACEPARENT).map(str::to_owned),
+            deleted: optional_text(map, header::OPERATION) == Some(DELETE_OPERATION),
         })
     }
 }
@@ -148,6 +159,7 @@ mod tests {
             page: Some(3),
             source: Some("list".into()),
             traceparent: None,
+            deleted: false,
         };
 
         let map = headers.to_header_map();

@@ -10,6 +10,6 @@ mod headers;
 mod names;
 mod setup;
 
-pub use headers::{RawHeaders, RawHeadersError, header};
+pub use headers::{DELETE_OPERATION, RawHeaders, RawHeadersError, header, optional_text};
 pub use names::{Stream, consumer, subject};
 pub use setup::{BusSettings, SetupError, ensure_consumer, ensure_streams};

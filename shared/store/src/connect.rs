@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use chrono_tz::Tz;
-use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 /// A database operation failed.
@@ -32,30 +31,30 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, StoreErr
 /// because the migrator takes an advisory lock.
 ///
 /// `zone` is the QBench time zone: when this adopts a database of the earlier
-/// tool, its zone-less wall times are converted using it, once.
+/// tool, its zone-less wall times are converted using it, once. The zone
+/// reaches the migration as a session setting of a dedicated connection.
 pub async fn migrate(pool: &PgPool, zone: Tz) -> Result<(), StoreError> {
     let migrator = sqlx::migrate!("../../migrations");
-    let mut conn = pool.acquire().await?;
-
-    let set_zone = "SELECT set_config('qbench_mirror.timezone', $1, false)";
-    sqlx::query(set_zone)
-        .bind(zone.name())
-        .execute(&mut *conn)
+    let options = (*pool.connect_options())
+        .clone()
+        .options([("qbench_mirror.timezone", zone.name())]);
+    let dedicated = PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
         .await?;
+
+    let mut conn = dedicated.acquire().await?;
     if converts_wall_times(&mut conn).await? {
         tracing::warn!(
             zone = zone.name(),
             "Converting the earlier tool's wall times to instants."
         );
     }
-    migrator.run(&mut *conn).await?;
-
-    // The setting must not leak to the next user of this connection.
-    sqlx::query("RESET qbench_mirror.timezone")
-        .execute(&mut *conn)
-        .await?;
-    conn.ping().await?;
-    Ok(())
+    drop(conn);
+    let migrated = migrator.run(&dedicated).await;
+    dedicated.close().await;
+    Ok(migrated?)
 }
 
 /// Whether an earlier tool's table with zone-less times holds rows.

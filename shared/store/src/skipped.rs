@@ -22,6 +22,11 @@ pub struct SkippedRecord {
     pub raw_sequence: Option<i64>,
     pub first_skipped_at: DateTime<Utc>,
     pub last_attempt_at: DateTime<Utc>,
+    /// The run and page of the raw message, when it belonged to a run.
+    #[sqlx(default)]
+    pub run_id: Option<uuid::Uuid>,
+    #[sqlx(default)]
+    pub page: Option<i32>,
 }
 
 /// Sets a record aside (or updates the entry if it was set aside before).
@@ -33,7 +38,7 @@ pub async fn set_aside(conn: &mut PgConnection, record: &SkippedRecord) -> Resul
          ON CONFLICT (entity, record_id) DO UPDATE SET reason = EXCLUDED.reason, \
              missing_parent_entity = EXCLUDED.missing_parent_entity, \
              missing_parent_id = EXCLUDED.missing_parent_id, \
-             attempts = skipped_records.attempts + EXCLUDED.attempts, \
+             attempts = greatest(skipped_records.attempts, EXCLUDED.attempts), \
              last_error = EXCLUDED.last_error, payload = EXCLUDED.payload, \
              raw_sequence = EXCLUDED.raw_sequence, last_attempt_at = now(), \
              requeued_at = NULL, resolved_at = NULL",
@@ -75,10 +80,12 @@ pub async fn list_skipped(
     entity: Option<Entity>,
 ) -> Result<Vec<SkippedRecord>, StoreError> {
     let rows = sqlx::query_as(
-        "SELECT entity, record_id, reason, missing_parent_entity, missing_parent_id, attempts, \
-             last_error, payload, raw_sequence, first_skipped_at, last_attempt_at \
-         FROM skipped_records WHERE resolved_at IS NULL AND ($1::text IS NULL OR entity = $1) \
-         ORDER BY entity, record_id",
+        "SELECT s.entity, s.record_id, s.reason, s.missing_parent_entity, s.missing_parent_id, \
+             s.attempts, s.last_error, s.payload, s.raw_sequence, s.first_skipped_at, \
+             s.last_attempt_at, r.run_id, r.page \
+         FROM skipped_records s LEFT JOIN raw_receipts r ON r.raw_sequence = s.raw_sequence \
+         WHERE s.resolved_at IS NULL AND ($1::text IS NULL OR s.entity = $1) \
+         ORDER BY s.entity, s.record_id",
     )
     .bind(entity.map(|e| e.as_str()))
     .fetch_all(pool)
@@ -98,16 +105,18 @@ pub async fn requeue_candidates(
         return Ok(Vec::new());
     };
     let sql = format!(
-        "UPDATE skipped_records s SET requeued_at = now() \
+        "WITH claimed AS (UPDATE skipped_records s SET requeued_at = now() \
          WHERE (s.entity, s.record_id) IN ( \
              SELECT k.entity, k.record_id FROM skipped_records k \
              JOIN {parent_table} p ON p.id = k.missing_parent_id \
              WHERE k.entity = $1 AND k.reason = 'missing_parent' AND k.resolved_at IS NULL \
                AND (k.requeued_at IS NULL OR k.requeued_at < now() - interval '10 minutes') \
              ORDER BY k.record_id LIMIT $2 FOR UPDATE OF k SKIP LOCKED) \
-         RETURNING s.entity, s.record_id, s.reason, s.missing_parent_entity, \
-             s.missing_parent_id, s.attempts, s.last_error, s.payload, s.raw_sequence, \
-             s.first_skipped_at, s.last_attempt_at",
+         RETURNING s.*) \
+         SELECT c.entity, c.record_id, c.reason, c.missing_parent_entity, c.missing_parent_id, \
+             c.attempts, c.last_error, c.payload, c.raw_sequence, c.first_skipped_at, \
+             c.last_attempt_at, r.run_id, r.page \
+         FROM claimed c LEFT JOIN raw_receipts r ON r.raw_sequence = c.raw_sequence",
         parent_table = parent.table()
     );
     let rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))

@@ -1,0 +1,374 @@
+//! One batch of messages of one entity: classify, commit, then publish and
+//! acknowledge.
+//!
+//! The order matters. Rows, receipts, set-aside records and the checkpoint
+//! are committed in one transaction; only then are retries, dead letters and
+//! parent fetch requests published, and only after JetStream acknowledged
+//! those are the messages acked. A crash at any point leads to redelivery,
+//! which finds the rows already written and the receipts already counted.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use async_nats::jetstream;
+use chrono::Utc;
+use mirror_bus::{Stream, header, subject};
+use mirror_records::{Entity, map_record};
+use mirror_store::{Incoming, Outcome, Receipt, SkippedRecord, StoreError};
+use sqlx::PgPool;
+
+use crate::delivery::{Delivery, Parsed};
+
+/// What the loader needs to handle a batch.
+#[derive(Clone)]
+pub struct BatchContext {
+    pub pool: PgPool,
+    pub js: jetstream::Context,
+    pub timezone: chrono_tz::Tz,
+    pub retry_delays: Vec<Duration>,
+}
+
+/// A batch could not be committed or its follow-ups not published; its
+/// messages are redelivered.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("cannot publish {what}: {reason}")]
+    Publish { what: &'static str, reason: String },
+}
+
+/// What happened to the records of a batch.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct BatchReport {
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub deleted: usize,
+    pub waiting_for_parent: usize,
+    pub set_aside: usize,
+}
+
+/// The decision for one message.
+enum Fate {
+    Load(Incoming),
+    Delete(i32),
+    /// Parent missing; try again later.
+    Wait {
+        parent_id: i32,
+    },
+    /// Cannot be loaded: unmappable, or the parent never came.
+    SetAside(SkippedRecord),
+    /// So malformed that it names no record; dead letter only.
+    Reject(String),
+}
+
+/// Handles the messages of one entity (raw or retry) in one transaction.
+pub async fn handle(
+    ctx: &BatchContext,
+    entity: Entity,
+    deliveries: &[Delivery],
+) -> Result<BatchReport, BatchError> {
+    let mut fates: Vec<Fate> = deliveries
+        .iter()
+        .map(|d| first_look(ctx, entity, d))
+        .collect();
+    check_parents(ctx, entity, deliveries, &mut fates).await?;
+
+    let report = commit(ctx, entity, deliveries, &fates).await?;
+
+    follow_up(ctx, entity, deliveries, &fates).await?;
+    for delivery in deliveries {
+        // An ack lost here only causes a harmless redelivery.
+        if let Err(e) = delivery.message.ack().await {
+            tracing::warn!(%entity, error = %e, "Ack failed; the message will be redelivered.");
+        }
+    }
+    Ok(report)
+}
+
+fn first_look(ctx: &BatchContext, entity: Entity, delivery: &Delivery) -> Fate {
+    let parsed = match &delivery.parsed {
+        Ok(parsed) => parsed,
+        Err(reason) => return Fate::Reject(reason.clone()),
+    };
+    let Ok(id) = i32::try_from(parsed.headers.id) else {
+        return Fate::Reject(format!("id {} is out of range", parsed.headers.id));
+    };
+    if parsed.headers.deleted {
+        return Fate::Delete(id);
+    }
+    match map_record(entity, &parsed.payload, ctx.timezone) {
+        Ok(row) => Fate::Load(Incoming {
+            row,
+            sequence: parsed.raw_sequence,
+            fetched_at: parsed.headers.fetched_at,
+        }),
+        Err(e) => Fate::SetAside(skipped(entity, id, parsed, "invalid", None, e.to_string())),
+    }
+}
+
+/// Turns loads whose parent is not in the mirror into waits, or into
+/// set-asides once the attempts are used up.
+async fn check_parents(
+    ctx: &BatchContext,
+    entity: Entity,
+    deliveries: &[Delivery],
+    fates: &mut [Fate],
+) -> Result<(), BatchError> {
+    let Some((parent, _)) = entity.parent() else {
+        return Ok(());
+    };
+    let wanted: Vec<i32> = fates
+        .iter()
+        .filter_map(|f| match f {
+            Fate::Load(incoming) => incoming.row.parent_id(),
+            _ => None,
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let mut conn = ctx.pool.acquire().await?;
+    let present = mirror_store::existing_ids(&mut conn, parent, &wanted).await?;
+
+    for (fate, delivery) in fates.iter_mut().zip(deliveries) {
+        let (Fate::Load(incoming), Ok(parsed)) = (&*fate, &delivery.parsed) else {
+            continue;
+        };
+        let Some(parent_id) = incoming.row.parent_id().filter(|id| !present.contains(id)) else {
+            continue;
+        };
+        let attempts_left = (parsed.attempt as usize) < ctx.retry_delays.len();
+        *fate = if attempts_left {
+            Fate::Wait { parent_id }
+        } else {
+            let reason = format!(
+                "{parent} {parent_id} not found after {} attempts",
+                parsed.attempt
+            );
+            let id = incoming.row.envelope().id;
+            Fate::SetAside(skipped(
+                entity,
+                id,
+                parsed,
+                "missing_parent",
+                Some((parent, parent_id)),
+                reason,
+            ))
+        };
+    }
+    Ok(())
+}
+
+fn skipped(
+    entity: Entity,
+    id: i32,
+    parsed: &Parsed,
+    reason: &str,
+    parent: Option<(Entity, i32)>,
+    error: String,
+) -> SkippedRecord {
+    let now = Utc::now();
+    SkippedRecord {
+        entity: entity.as_str().to_owned(),
+        record_id: id,
+        reason: reason.to_owned(),
+        missing_parent_entity: parent.map(|(e, _)| e.as_str().to_owned()),
+        missing_parent_id: parent.map(|(_, id)| id),
+        attempts: i32::try_from(parsed.attempt).unwrap_or(i32::MAX),
+        last_error: error,
+        payload: Some(mirror_records::storable(&parsed.payload)),
+        raw_sequence: Some(parsed.raw_sequence),
+        first_skipped_at: now,
+        last_attempt_at: now,
+        run_id: None,
+        page: None,
+    }
+}
+
+async fn commit(
+    ctx: &BatchContext,
+    entity: Entity,
+    deliveries: &[Delivery],
+    fates: &[Fate],
+) -> Result<BatchReport, BatchError> {
+    let mut report = BatchReport::default();
+    let mut loads = Vec::new();
+    let mut deletes = Vec::new();
+    let mut receipts = Vec::new();
+    for (fate, delivery) in fates.iter().zip(deliveries) {
+        let run = delivery
+            .parsed
+            .as_ref()
+            .ok()
+            .and_then(|p| Some((p.run()?, p.raw_sequence)));
+        let outcome = match fate {
+            Fate::Load(incoming) => {
+                loads.push(incoming.clone());
+                Some(Outcome::Loaded)
+            }
+            Fate::Delete(id) => {
+                deletes.push(*id);
+                Some(Outcome::Loaded)
+            }
+            Fate::SetAside(_) => Some(Outcome::Skipped),
+            Fate::Wait { .. } | Fate::Reject(_) => None,
+        };
+        if let (Some(outcome), Some(((run_id, page), raw_sequence))) = (outcome, run) {
+            receipts.push(Receipt {
+                raw_sequence,
+                run_id,
+                page,
+                outcome,
+            });
+        }
+    }
+    let loaded_ids: Vec<i32> = loads.iter().map(|i| i.row.envelope().id).collect();
+
+    let mut tx = ctx.pool.begin().await?;
+    let summary = mirror_store::upsert_rows(&mut tx, entity, loads, false).await?;
+    if !deletes.is_empty() {
+        mirror_store::mark_deleted(&mut tx, entity, &deletes, None).await?;
+    }
+    for fate in fates {
+        if let Fate::SetAside(record) = fate {
+            mirror_store::set_aside(&mut tx, record).await?;
+            report.set_aside += 1;
+        }
+    }
+    if !loaded_ids.is_empty() {
+        mirror_store::resolve_skipped(&mut tx, entity, &loaded_ids).await?;
+    }
+    if mirror_store::record_receipts(&mut tx, entity, &receipts).await? > 0 {
+        mirror_store::advance_checkpoint(&mut tx, entity).await?;
+    }
+    tx.commit().await?;
+
+    report.inserted = summary.inserted.len();
+    report.updated = summary.updated.len();
+    report.unchanged = summary.unchanged;
+    report.deleted = deletes.len();
+    report.waiting_for_parent = fates
+        .iter()
+        .filter(|f| matches!(f, Fate::Wait { .. }))
+        .count();
+    Ok(report)
+}
+
+/// Publishes retries, parent fetch requests and dead letters, waiting for
+/// JetStream to store each.
+async fn follow_up(
+    ctx: &BatchContext,
+    entity: Entity,
+    deliveries: &[Delivery],
+    fates: &[Fate],
+) -> Result<(), BatchError> {
+    let mut acks = Vec::new();
+    for (fate, delivery) in fates.iter().zip(deliveries) {
+        let message = &delivery.message;
+        let publish = match (fate, &delivery.parsed) {
+            (Fate::Wait { parent_id }, Ok(parsed)) => {
+                if let Some((parent, _)) = entity.parent() {
+                    acks.push(request_fetch(ctx, parent, *parent_id).await?);
+                }
+                retry(ctx, entity, message, parsed).await?
+            }
+            (Fate::SetAside(record), _) => {
+                dead_letter(ctx, entity, message, &record.last_error).await?
+            }
+            (Fate::Reject(reason), _) => dead_letter(ctx, entity, message, reason).await?,
+            _ => continue,
+        };
+        acks.push(publish);
+    }
+    for ack in acks {
+        ack.await.map_err(|e| BatchError::Publish {
+            what: "follow-up",
+            reason: e.to_string(),
+        })?;
+    }
+    Ok(())
+}
+
+type PublishAck = jetstream::context::PublishAckFuture;
+
+fn publish_failed(what: &'static str) -> impl Fn(jetstream::context::PublishError) -> BatchError {
+    move |e| BatchError::Publish {
+        what,
+        reason: e.to_string(),
+    }
+}
+
+/// Republishes the record to its retry subject with the next attempt number
+/// and the time before which it must not be tried.
+async fn retry(
+    ctx: &BatchContext,
+    entity: Entity,
+    message: &jetstream::Message,
+    parsed: &Parsed,
+) -> Result<PublishAck, BatchError> {
+    let attempt = parsed.attempt + 1;
+    let delay = ctx.retry_delays[(attempt as usize - 1).min(ctx.retry_delays.len() - 1)];
+    let not_before = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+
+    let mut headers = parsed.headers.to_header_map();
+    let msg_id = format!("retry:{}:{attempt}", parsed.headers.msg_id());
+    headers.insert(header::MSG_ID, msg_id.as_str());
+    headers.insert(header::ATTEMPT, attempt.to_string().as_str());
+    headers.insert(header::NOT_BEFORE, not_before.to_rfc3339().as_str());
+    headers.insert(
+        header::RAW_SEQUENCE,
+        parsed.raw_sequence.to_string().as_str(),
+    );
+
+    let target = subject(Stream::Retry, entity);
+    let payload = message.payload.clone();
+    ctx.js
+        .publish_with_headers(target, headers, payload)
+        .await
+        .map_err(publish_failed("retry"))
+}
+
+/// Asks the fetcher for a missing parent; one request per parent within
+/// JetStream's duplicate window however many children ask.
+async fn request_fetch(
+    ctx: &BatchContext,
+    parent: Entity,
+    id: i32,
+) -> Result<PublishAck, BatchError> {
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert(header::MSG_ID, format!("fetch:{parent}:{id}").as_str());
+    let body = serde_json::json!({ "id": id }).to_string();
+    ctx.js
+        .publish_with_headers(subject(Stream::Fetch, parent), headers, body.into())
+        .await
+        .map_err(publish_failed("fetch request"))
+}
+
+async fn dead_letter(
+    ctx: &BatchContext,
+    entity: Entity,
+    message: &jetstream::Message,
+    reason: &str,
+) -> Result<PublishAck, BatchError> {
+    let mut headers = message.headers.clone().unwrap_or_default();
+    let sequence = message
+        .info()
+        .map(|i| i.stream_sequence)
+        .unwrap_or_default();
+    headers.insert(header::MSG_ID, format!("dlq:{entity}:{sequence}").as_str());
+    headers.insert(header::REASON, reason);
+    ctx.js
+        .publish_with_headers(
+            subject(Stream::DeadLetter, entity),
+            headers,
+            message.payload.clone(),
+        )
+        .await
+        .map_err(publish_failed("dead letter"))
+}

@@ -1,0 +1,84 @@
+//! The loader: consumes raw QBench records from JetStream, maps them to rows
+//! and upserts them into PostgreSQL in batches, resolving missing parents
+//! through the retry stream.
+//!
+//! Any number of loader processes may run at once: they share the durable
+//! consumers, every write is idempotent and version-guarded, and a message
+//! is acknowledged only after its transaction commits.
+
+mod batch;
+mod delivery;
+mod requeue;
+pub mod settings;
+mod worker;
+
+use std::future::Future;
+
+use mirror_bus::Stream;
+use mirror_config::ExposeSecret;
+use mirror_records::Entity;
+use tokio::sync::watch;
+
+pub use batch::{BatchContext, BatchReport};
+pub use settings::LoaderSettings;
+
+/// Runs the loader until `shutdown` completes, then lets the batches in hand
+/// finish and returns.
+pub async fn run(
+    settings: LoaderSettings,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let pool = mirror_store::connect(
+        settings.database.url.expose_secret(),
+        settings.database.max_connections,
+    )
+    .await?;
+    mirror_store::migrate(&pool, settings.timezone).await?;
+    let client = async_nats::connect(&settings.nats.url).await?;
+    let js = worker::context(client);
+    mirror_bus::ensure_streams(&js, &settings.bus).await?;
+
+    let ctx = BatchContext {
+        pool,
+        js,
+        timezone: settings.timezone,
+        retry_delays: settings.retry_delays.clone(),
+    };
+    let (stop_tx, stop) = watch::channel(false);
+    let mut tasks = tokio::task::JoinSet::new();
+    for entity in Entity::ALL {
+        for kind in [Stream::Raw, Stream::Retry] {
+            let loop_ = worker::consume(
+                ctx.clone(),
+                settings.bus.clone(),
+                kind,
+                entity,
+                settings.batch_size,
+                stop.clone(),
+            );
+            tasks.spawn(loop_);
+        }
+    }
+    tasks.spawn({
+        let (ctx, stop) = (ctx.clone(), stop.clone());
+        async move {
+            requeue::sweep_forever(ctx, settings.requeue_interval, stop).await;
+            Ok(())
+        }
+    });
+    tracing::info!("Loader started.");
+
+    tokio::select! {
+        _ = shutdown => tracing::info!("Shutting down."),
+        Some(joined) = tasks.join_next() => {
+            // A consume loop only ends early on an error; stop the rest.
+            let _ = stop_tx.send(true);
+            joined??;
+        }
+    }
+    let _ = stop_tx.send(true);
+    while let Some(joined) = tasks.join_next().await {
+        joined??;
+    }
+    Ok(())
+}

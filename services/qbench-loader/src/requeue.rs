@@ -1,0 +1,88 @@
+//! Records set aside for a missing parent go back to the loaders by
+//! themselves once the parent is in the mirror.
+//!
+//! A periodic sweep rather than a trigger on the parent's commit: it also
+//! covers a loader that died between committing a parent and requeueing its
+//! children, and parents loaded by any process.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use mirror_bus::{RawHeaders, Stream, header, subject};
+use mirror_records::Entity;
+use mirror_store::SkippedRecord;
+use tokio::sync::watch;
+
+use crate::batch::BatchContext;
+
+/// Records claimed per entity per sweep.
+const SWEEP_LIMIT: i64 = 500;
+
+/// Sweeps every `interval` until `stop` turns true.
+pub async fn sweep_forever(ctx: BatchContext, interval: Duration, mut stop: watch::Receiver<bool>) {
+    let mut ticker = tokio::time::interval(interval);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            _ = stop.changed() => return,
+        }
+        for entity in Entity::ALL {
+            match sweep(&ctx, entity).await {
+                Ok(0) => {}
+                Ok(count) => {
+                    tracing::info!(%entity, count, "Requeued records whose parent arrived.")
+                }
+                Err(e) => tracing::warn!(%entity, error = %e, "Requeue sweep failed."),
+            }
+        }
+    }
+}
+
+/// Claims and republishes one entity's records whose parent has arrived.
+pub async fn sweep(ctx: &BatchContext, entity: Entity) -> anyhow::Result<usize> {
+    let mut tx = ctx.pool.begin().await?;
+    let claimed = mirror_store::requeue_candidates(&mut tx, entity, SWEEP_LIMIT).await?;
+    let mut acks = Vec::with_capacity(claimed.len());
+    for record in &claimed {
+        acks.push(requeue(ctx, entity, record).await?);
+    }
+    for ack in acks {
+        ack.await?;
+    }
+    // Committed after publishing: a crash in between leaves them claimable.
+    tx.commit().await?;
+    Ok(claimed.len())
+}
+
+async fn requeue(
+    ctx: &BatchContext,
+    entity: Entity,
+    record: &SkippedRecord,
+) -> anyhow::Result<async_nats::jetstream::context::PublishAckFuture> {
+    let payload = record.payload.clone().unwrap_or_default();
+    let raw = RawHeaders {
+        entity,
+        id: i64::from(record.record_id),
+        version: mirror_records::version_of(&payload),
+        fetched_at: Utc::now(),
+        run_id: record.run_id.map(|r| r.to_string()),
+        page: record.page.map(i64::from),
+        source: None,
+        traceparent: None,
+        deleted: false,
+    };
+    let mut headers = raw.to_header_map();
+    let now = Utc::now();
+    let msg_id = format!("requeue:{}:{}", raw.msg_id(), now.timestamp());
+    headers.insert(header::MSG_ID, msg_id.as_str());
+    headers.insert(header::ATTEMPT, "0");
+    headers.insert(header::NOT_BEFORE, now.to_rfc3339().as_str());
+    let sequence = record.raw_sequence.unwrap_or_default();
+    headers.insert(header::RAW_SEQUENCE, sequence.to_string().as_str());
+
+    let body = serde_json::to_vec(&payload)?;
+    Ok(ctx
+        .js
+        .publish_with_headers(subject(Stream::Retry, entity), headers, body.into())
+        .await?)
+}

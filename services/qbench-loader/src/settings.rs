@@ -1,0 +1,91 @@
+//! The loader's configuration, read once from the environment.
+
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use mirror_bus::BusSettings;
+use mirror_config::{ConfigError, DatabaseSettings, Env, NatsSettings, duration, parse_duration};
+
+/// Everything the loader reads from its environment.
+#[derive(Debug, Clone)]
+pub struct LoaderSettings {
+    pub database: DatabaseSettings,
+    pub nats: NatsSettings,
+    pub bus: BusSettings,
+    /// Zone of QBench's wall times.
+    pub timezone: Tz,
+    /// Messages taken from JetStream per batch and transaction.
+    pub batch_size: usize,
+    /// Waits before the first, second and third retry of a record whose
+    /// parent is missing.
+    pub retry_delays: Vec<Duration>,
+    /// How often records set aside for a parent are checked for its arrival.
+    pub requeue_interval: Duration,
+}
+
+impl LoaderSettings {
+    /// Reads `DATABASE_URL`, `NATS_URL`, `QBENCH_TIMEZONE`, `LOADER_*` and
+    /// `RETRY_DELAYS`.
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let batch_size = env.or("LOADER_BATCH_SIZE", 200_usize)?;
+        if !(1..=1000).contains(&batch_size) {
+            return Err(ConfigError::Invalid {
+                variable: "LOADER_BATCH_SIZE",
+                reason: "must be between 1 and 1000".into(),
+            });
+        }
+        let retry_delays = env
+            .optional_with("RETRY_DELAYS", parse_delays)?
+            .unwrap_or_else(|| [10, 60, 300].map(Duration::from_secs).to_vec());
+
+        Ok(LoaderSettings {
+            database: DatabaseSettings::from_env(env)?,
+            nats: NatsSettings::from_env(env)?,
+            bus: BusSettings {
+                raw_max_age: duration(env, "RAW_MAX_AGE", "30d")?,
+                ack_wait: duration(env, "LOADER_ACK_WAIT", "60s")?,
+                ..BusSettings::default()
+            },
+            timezone: env.or("QBENCH_TIMEZONE", Tz::UTC)?,
+            batch_size,
+            retry_delays,
+            requeue_interval: duration(env, "SKIPPED_REQUEUE_INTERVAL", "15s")?,
+        })
+    }
+}
+
+/// Parses `10s,1m,5m`: one delay per retry attempt, at least one.
+fn parse_delays(raw: &str) -> Result<Vec<Duration>, String> {
+    let delays: Vec<Duration> = raw
+        .split(',')
+        .map(parse_duration)
+        .collect::<Result<_, _>>()?;
+    if delays.is_empty() {
+        return Err("needs at least one delay".into());
+    }
+    Ok(delays)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delays_read_as_a_list() {
+        let env = Env::from_pairs([
+            ("DATABASE_URL", "postgres://x/y"),
+            ("RETRY_DELAYS", "1s,2m"),
+        ]);
+        let settings = LoaderSettings::from_env(&env).unwrap();
+        assert_eq!(
+            settings.retry_delays,
+            vec![Duration::from_secs(1), Duration::from_secs(120)]
+        );
+    }
+
+    #[test]
+    fn a_missing_database_url_is_named() {
+        let err = LoaderSettings::from_env(&Env::from_pairs([])).unwrap_err();
+        assert_eq!(err.to_string(), "DATABASE_URL is required but not set");
+    }
+}

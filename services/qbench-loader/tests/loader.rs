@@ -1,0 +1,306 @@
+//! The loader against a private nats-server and a fresh database per test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::future::IntoFuture;
+use std::time::Duration;
+
+use async_nats::jetstream;
+use chrono::Utc;
+use mirror_bus::{BusSettings, RawHeaders, Stream, subject};
+use mirror_config::Env;
+use mirror_records::{Entity, version_of};
+use mirror_testkit::{NatsServer, TestDatabase, step, within};
+use qbench_loader::LoaderSettings;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+struct Harness {
+    nats: NatsServer,
+    db: TestDatabase,
+    js: jetstream::Context,
+    loaders: Vec<(oneshot::Sender<()>, JoinHandle<anyhow::Result<()>>)>,
+}
+
+impl Harness {
+    async fn start() -> Self {
+        let nats = step("start nats", NatsServer::start()).await.unwrap();
+        let db = step("create database", TestDatabase::create())
+            .await
+            .unwrap();
+        let js = jetstream::new(nats.connect().await.unwrap());
+        step(
+            "streams",
+            mirror_bus::ensure_streams(&js, &BusSettings::default()),
+        )
+        .await
+        .unwrap();
+        Harness {
+            nats,
+            db,
+            js,
+            loaders: Vec::new(),
+        }
+    }
+
+    fn settings(&self) -> LoaderSettings {
+        let nats_url = self.nats.url();
+        let env = Env::from_pairs([
+            ("DATABASE_URL", self.db.url.as_str()),
+            ("NATS_URL", nats_url.as_str()),
+            ("RETRY_DELAYS", "300ms,600ms,900ms"),
+            ("SKIPPED_REQUEUE_INTERVAL", "300ms"),
+            ("LOADER_BATCH_SIZE", "100"),
+        ]);
+        LoaderSettings::from_env(&env).unwrap()
+    }
+
+    fn spawn_loader(&mut self) {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let settings = self.settings();
+        let handle = tokio::spawn(qbench_loader::run(settings, async {
+            let _ = stopped.await;
+        }));
+        self.loaders.push((stop, handle));
+    }
+
+    async fn publish(&self, entity: Entity, raw: Value, run: Option<(Uuid, i64)>) {
+        let headers = RawHeaders {
+            entity,
+            id: raw["id"]
+                .as_i64()
+                .or_else(|| raw["id"].as_str()?.parse().ok())
+                .unwrap_or(0),
+            version: version_of(&raw),
+            fetched_at: Utc::now(),
+            run_id: run.map(|(r, _)| r.to_string()),
+            page: run.map(|(_, p)| p),
+            source: Some("list".into()),
+            traceparent: None,
+            deleted: false,
+        };
+        let body = serde_json::to_vec(&raw).unwrap();
+        let ack = self
+            .js
+            .publish_with_headers(
+                subject(Stream::Raw, entity),
+                headers.to_header_map(),
+                body.into(),
+            )
+            .await
+            .unwrap();
+        step("publish ack", ack.into_future()).await.unwrap();
+    }
+
+    async fn stop(mut self) {
+        for (stop, handle) in self.loaders.drain(..) {
+            let _ = stop.send(());
+            step("loader stops", handle).await.unwrap().unwrap();
+        }
+        self.db.drop_database().await.unwrap();
+    }
+}
+
+/// Polls `query` until it returns `expected` or the limit passes.
+async fn eventually(pool: &PgPool, query: &str, expected: i64, limit: Duration) {
+    let poll = async {
+        loop {
+            let value: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(query.to_owned()))
+                .fetch_one(pool)
+                .await
+                .unwrap_or(-1);
+            if value == expected {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    within(limit, query, poll).await;
+}
+
+async fn publish_family(h: &Harness) {
+    h.publish(
+        Entity::Customer,
+        json!({"id": 1, "customer_name": "Lab A"}),
+        None,
+    )
+    .await;
+    h.publish(
+        Entity::Order,
+        json!({"id": 10, "customer_account_id": 1}),
+        None,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_test_loads_once_its_late_sample_arrives() {
+    let mut h = Harness::start().await;
+    h.spawn_loader();
+    publish_family(&h).await;
+    h.publish(
+        Entity::Test,
+        json!({"id": 5001, "sample_id": 77, "last_updated": "1"}),
+        None,
+    )
+    .await;
+
+    // The sample reaches the loader after the first retry has failed.
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    h.publish(Entity::Sample, json!({"id": 77, "order_id": 10}), None)
+        .await;
+
+    let pool = h.db.pool.clone();
+    eventually(
+        &pool,
+        "SELECT count(*) FROM tests WHERE id = 5001",
+        1,
+        Duration::from_secs(15),
+    )
+    .await;
+    let skipped: i64 = sqlx::query_scalar("SELECT count(*) FROM skipped_records")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(skipped, 0);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_record_whose_parent_never_comes_is_set_aside_then_retried_when_it_does() {
+    let mut h = Harness::start().await;
+    h.spawn_loader();
+    publish_family(&h).await;
+    h.publish(Entity::Test, json!({"id": 5001, "sample_id": 77}), None)
+        .await;
+
+    let pool = h.db.pool.clone();
+    let waiting = "SELECT count(*) FROM skipped_records WHERE entity = 'test' AND record_id = 5001 \
+                   AND missing_parent_entity = 'sample' AND missing_parent_id = 77 \
+                   AND attempts = 3 AND resolved_at IS NULL";
+    eventually(&pool, waiting, 1, Duration::from_secs(15)).await;
+
+    // Three spaced retries: 300 + 600 + 900 ms at least.
+    let (first, last): (chrono::DateTime<Utc>, chrono::DateTime<Utc>) =
+        sqlx::query_as("SELECT first_skipped_at, last_attempt_at FROM skipped_records")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(first <= last);
+
+    h.publish(Entity::Sample, json!({"id": 77, "order_id": 10}), None)
+        .await;
+    eventually(
+        &pool,
+        "SELECT count(*) FROM tests WHERE id = 5001",
+        1,
+        Duration::from_secs(15),
+    )
+    .await;
+    eventually(
+        &pool,
+        "SELECT count(*) FROM skipped_records WHERE resolved_at IS NOT NULL",
+        1,
+        Duration::from_secs(5),
+    )
+    .await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn one_odd_record_is_set_aside_alone_and_its_neighbours_load() {
+    let mut h = Harness::start().await;
+    h.spawn_loader();
+    publish_family(&h).await;
+    h.publish(Entity::Sample, json!({"id": 77, "order_id": 10}), None)
+        .await;
+    let run = Uuid::new_v4();
+    let odd = [
+        json!({"id": 1, "sample_id": 77, "last_updated": "1683920116", "tech": {}}),
+        json!({"id": 2, "sample_id": "77", "last_updated": 1683920116, "tech": null}),
+        json!({"id": 3, "sample_id": 77, "worksheet_json": "", "unknown_key": [1]}),
+        json!({"id": 4, "sample_id": 77, "description": "\u{1F9EA} \u{0} end"}),
+        json!({"id": 5, "sample_id": 77}),
+        json!({"id": 6, "sample_id": 77, "state": null}),
+        json!({"id": 7, "sample_id": 77, "date_created": "not a date"}),
+    ];
+    for (i, raw) in odd.into_iter().enumerate() {
+        h.publish(Entity::Test, raw, Some((run, 1 + i as i64 / 4)))
+            .await;
+    }
+    for id in 8..=50 {
+        h.publish(
+            Entity::Test,
+            json!({"id": id, "sample_id": 77}),
+            Some((run, 2)),
+        )
+        .await;
+    }
+
+    let pool = h.db.pool.clone();
+    eventually(
+        &pool,
+        "SELECT count(*) FROM tests",
+        49,
+        Duration::from_secs(15),
+    )
+    .await;
+    let set_aside: Vec<(i32, String, String)> =
+        sqlx::query_as("SELECT record_id, reason, last_error FROM skipped_records")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(set_aside.len(), 1);
+    assert_eq!(set_aside[0].0, 7);
+    assert_eq!(set_aside[0].1, "invalid");
+    assert!(
+        set_aside[0].2.contains("date_created"),
+        "{}",
+        set_aside[0].2
+    );
+    eventually(
+        &pool,
+        "SELECT (sum(loaded) * 100 + sum(skipped))::int8 FROM sync_run_pages",
+        4901,
+        Duration::from_secs(5),
+    )
+    .await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn two_loaders_share_the_work_without_counting_twice() {
+    let mut h = Harness::start().await;
+    h.spawn_loader();
+    h.spawn_loader();
+    let run = Uuid::new_v4();
+    for id in 1..=400 {
+        let raw = json!({"id": id, "customer_name": format!("Customer {id}"), "last_updated": "5"});
+        h.publish(Entity::Customer, raw, Some((run, 1 + (id - 1) / 50)))
+            .await;
+    }
+
+    let pool = h.db.pool.clone();
+    eventually(
+        &pool,
+        "SELECT count(*) FROM customers",
+        400,
+        Duration::from_secs(20),
+    )
+    .await;
+    eventually(
+        &pool,
+        "SELECT sum(loaded)::int8 FROM sync_run_pages",
+        400,
+        Duration::from_secs(5),
+    )
+    .await;
+    let receipts: i64 = sqlx::query_scalar("SELECT count(*) FROM raw_receipts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(receipts, 400);
+    h.stop().await;
+}
