@@ -8,6 +8,8 @@
 //! which finds the rows already written and the receipts already counted.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_nats::jetstream;
@@ -26,6 +28,28 @@ pub struct BatchContext {
     pub js: jetstream::Context,
     pub timezone: chrono_tz::Tz,
     pub retry_delays: Vec<Duration>,
+    /// What this process has done, for its summary at shutdown.
+    pub totals: Arc<Totals>,
+}
+
+/// Records handled by this process since it started.
+#[derive(Debug, Default)]
+pub struct Totals {
+    pub written: AtomicU64,
+    pub unchanged: AtomicU64,
+    pub set_aside: AtomicU64,
+}
+
+impl Totals {
+    /// Adds a committed batch.
+    pub fn add(&self, report: &BatchReport) {
+        let written = report.inserted + report.updated + report.deleted;
+        self.written.fetch_add(written as u64, Ordering::Relaxed);
+        self.unchanged
+            .fetch_add(report.unchanged as u64, Ordering::Relaxed);
+        self.set_aside
+            .fetch_add(report.set_aside as u64, Ordering::Relaxed);
+    }
 }
 
 /// A batch could not be committed or its follow-ups not published; its
@@ -78,6 +102,7 @@ pub async fn handle(
     check_parents(ctx, entity, deliveries, &mut fates).await?;
 
     let report = commit(ctx, entity, deliveries, &fates).await?;
+    ctx.totals.add(&report);
 
     follow_up(ctx, entity, deliveries, &fates).await?;
     for delivery in deliveries {

@@ -13,13 +13,14 @@ pub mod settings;
 mod worker;
 
 use std::future::Future;
+use std::sync::atomic::Ordering;
 
 use mirror_bus::Stream;
 use mirror_config::ExposeSecret;
 use mirror_records::Entity;
 use tokio::sync::watch;
 
-pub use batch::{BatchContext, BatchReport};
+pub use batch::{BatchContext, BatchReport, Totals};
 pub use settings::LoaderSettings;
 
 /// Runs the loader until `shutdown` completes, then lets the batches in hand
@@ -43,6 +44,7 @@ pub async fn run(
         js,
         timezone: settings.timezone,
         retry_delays: settings.retry_delays.clone(),
+        totals: Default::default(),
     };
     let (stop_tx, stop) = watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
@@ -80,5 +82,12 @@ pub async fn run(
     while let Some(joined) = tasks.join_next().await {
         joined??;
     }
+    let totals = &ctx.totals;
+    tracing::info!(
+        written = totals.written.load(Ordering::Relaxed),
+        unchanged = totals.unchanged.load(Ordering::Relaxed),
+        set_aside = totals.set_aside.load(Ordering::Relaxed),
+        "Loader stopped."
+    );
     Ok(())
 }

@@ -7,6 +7,7 @@
 //! only over pages whose every record is committed.
 
 mod connect;
+mod cursors;
 mod deletions;
 mod ledger;
 mod runs;
@@ -15,6 +16,7 @@ mod snapshot;
 mod upsert;
 
 pub use connect::{StoreError, connect, migrate};
+pub use cursors::{FetchCursor, load_cursor, max_id, pages_recorded, save_cursor};
 pub use deletions::mark_deleted;
 pub use ledger::{Outcome, Receipt, advance_checkpoint, record_receipts};
 pub use runs::{

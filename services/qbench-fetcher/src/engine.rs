@@ -1,0 +1,237 @@
+//! A sync run: which entities, in which mode, and how the run ends.
+
+use std::fmt;
+
+use async_nats::jetstream;
+use mirror_records::Entity;
+use mirror_store::{PageRecord, RunStatus};
+use qbench_client::{QbenchClient, QbenchError};
+use serde_json::Value;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::publish::{PagePlace, PublishError, Published, publish_records};
+use crate::settings::FetcherSettings;
+
+/// How a run reads QBench.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncMode {
+    /// Every page of every entity, id ascending; resumes an unfinished one.
+    Full,
+    /// New records and the changes and deletions since the last run.
+    Incremental,
+}
+
+impl SyncMode {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncMode::Full => "full",
+            SyncMode::Incremental => "incremental",
+        }
+    }
+
+    /// Reads `full` or `incremental`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "full" => Some(SyncMode::Full),
+            "incremental" => Some(SyncMode::Incremental),
+            _ => None,
+        }
+    }
+}
+
+/// One requested run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncPlan {
+    pub run_id: Uuid,
+    pub mode: SyncMode,
+    /// In dependency order.
+    pub entities: Vec<Entity>,
+}
+
+impl SyncPlan {
+    /// A plan over `entities` (all when empty), parents first.
+    pub fn new(mode: SyncMode, entities: &[Entity]) -> Self {
+        let mut chosen: Vec<Entity> = Entity::ALL
+            .into_iter()
+            .filter(|e| entities.is_empty() || entities.contains(e))
+            .collect();
+        chosen.dedup();
+        SyncPlan {
+            run_id: Uuid::now_v7(),
+            mode,
+            entities: chosen,
+        }
+    }
+}
+
+/// Why one entity of a run stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum EntityFailure {
+    #[error("page {page}: {source}")]
+    Page { page: u32, source: QbenchError },
+    #[error("updates feed: {0}")]
+    Feed(QbenchError),
+    #[error("record {id}: {source}")]
+    Record { id: i64, source: QbenchError },
+    #[error(transparent)]
+    Publish(#[from] PublishError),
+    #[error("database: {0}")]
+    Store(#[from] mirror_store::StoreError),
+}
+
+impl EntityFailure {
+    /// Whether the whole run must stop: credentials QBench will not take.
+    pub fn stops_run(&self) -> bool {
+        let auth = |e: &QbenchError| matches!(e, QbenchError::Auth { .. });
+        match self {
+            EntityFailure::Page { source, .. } | EntityFailure::Record { source, .. } => {
+                auth(source)
+            }
+            EntityFailure::Feed(source) => auth(source),
+            _ => false,
+        }
+    }
+}
+
+/// What one entity of a run published.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EntityReport {
+    pub pages: i32,
+    pub stored: i64,
+    pub duplicates: i64,
+    pub deleted: i64,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    pub run_id: Uuid,
+    pub status: RunStatus,
+    pub entities: Vec<(Entity, EntityReport)>,
+    pub failures: Vec<(Entity, String)>,
+}
+
+impl fmt::Display for RunOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "run {} {}", self.run_id, self.status.as_str())?;
+        for (entity, report) in &self.entities {
+            write!(
+                f,
+                "; {entity}: {} new, {} already sent",
+                report.stored, report.duplicates
+            )?;
+        }
+        for (entity, reason) in &self.failures {
+            write!(f, "; {entity} stopped: {reason}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything a run needs; cheap to clone.
+#[derive(Clone)]
+pub struct Syncer {
+    pub pool: PgPool,
+    pub js: jetstream::Context,
+    pub client: QbenchClient,
+    pub settings: FetcherSettings,
+}
+
+impl Syncer {
+    /// Carries out a run to its end and records how it ended.
+    pub async fn run(&self, plan: &SyncPlan) -> Result<RunOutcome, mirror_store::StoreError> {
+        mirror_store::start_run(&self.pool, plan.run_id, plan.mode.as_str(), &plan.entities)
+            .await?;
+        tracing::info!(run_id = %plan.run_id, mode = plan.mode.as_str(), "Sync started.");
+        let mut outcome = RunOutcome {
+            run_id: plan.run_id,
+            status: RunStatus::Published,
+            entities: Vec::new(),
+            failures: Vec::new(),
+        };
+
+        for entity in &plan.entities {
+            let result = match plan.mode {
+                SyncMode::Full => crate::full::sync_entity(self, plan.run_id, *entity).await,
+                SyncMode::Incremental => {
+                    crate::incremental::sync_entity(self, plan.run_id, *entity).await
+                }
+            };
+            match result {
+                Ok(report) => outcome.entities.push((*entity, report)),
+                Err(failure) => {
+                    tracing::warn!(run_id = %plan.run_id, %entity, error = %failure, "Entity stopped early.");
+                    let stop = failure.stops_run();
+                    outcome.failures.push((*entity, failure.to_string()));
+                    if stop {
+                        outcome.status = RunStatus::Failed;
+                        break;
+                    }
+                    outcome.status = RunStatus::Partial;
+                }
+            }
+        }
+
+        let message = (!outcome.failures.is_empty()).then(|| outcome.to_string());
+        mirror_store::finish_run(&self.pool, plan.run_id, outcome.status, message.as_deref())
+            .await?;
+        tracing::info!(run_id = %plan.run_id, status = outcome.status.as_str(), summary = %outcome, "Sync ended.");
+        Ok(outcome)
+    }
+}
+
+/// Publishes a page's records as the next page of the run's ledger and
+/// records it once JetStream has stored them all.
+pub async fn publish_page(
+    syncer: &Syncer,
+    run_id: Uuid,
+    entity: Entity,
+    ledger_page: &mut i32,
+    records: &[Value],
+    source: &str,
+) -> Result<Published, EntityFailure> {
+    if records.is_empty() {
+        return Ok(Published::default());
+    }
+    *ledger_page += 1;
+    let place = PagePlace {
+        run_id: Some(run_id),
+        page: Some(*ledger_page),
+    };
+    let published = publish_records(&syncer.js, entity, records, place, source).await?;
+    record_ledger_page(syncer, run_id, entity, *ledger_page, &published).await?;
+    metrics::counter!("fetcher_records_published_total", "entity" => entity.as_str())
+        .increment(published.stored as u64);
+    Ok(published)
+}
+
+/// Records a published ledger page.
+pub async fn record_ledger_page(
+    syncer: &Syncer,
+    run_id: Uuid,
+    entity: Entity,
+    page: i32,
+    published: &Published,
+) -> Result<(), EntityFailure> {
+    let record = PageRecord {
+        run_id,
+        entity,
+        page,
+        record_count: published.stored,
+        first_id: published.first_id,
+        last_id: published.last_id,
+    };
+    mirror_store::record_page(&syncer.pool, &record).await?;
+    Ok(())
+}
+
+/// Adds a published page to an entity's report.
+pub fn tally(report: &mut EntityReport, published: &Published) {
+    if published.stored + published.duplicates > 0 {
+        report.pages += 1;
+    }
+    report.stored += i64::from(published.stored);
+    report.duplicates += i64::from(published.duplicates);
+}

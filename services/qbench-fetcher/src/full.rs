@@ -1,0 +1,242 @@
+//! Full sync of one entity: every page, id ascending, resumable.
+//!
+//! Pages are computed by QBench per request, so a record deleted while we
+//! page shifts every later page one place to the left and one record would
+//! be missed. When the total shrinks between pages, the read steps back by
+//! the number of pages the deletions could have shifted and reads again;
+//! records already sent are de-duplicated by JetStream (or found unchanged
+//! by the loader). Paging ends on `total_pages` or an empty page, never on
+//! a short page or on `total_count`, which QBench may leave null.
+
+use futures::{StreamExt, stream};
+use mirror_records::Entity;
+use mirror_store::{FetchCursor, RunStatus};
+use qbench_client::{Page, PageQuery, QbenchClient, SortKey, SortOrder};
+use uuid::Uuid;
+
+use crate::engine::{EntityFailure, EntityReport, Syncer, publish_page, tally};
+
+const MODE: &str = "full";
+
+/// Reads every page of `entity` into the run, resuming where an unfinished
+/// full sync of it stopped.
+pub async fn sync_entity(
+    syncer: &Syncer,
+    run_id: Uuid,
+    entity: Entity,
+) -> Result<EntityReport, EntityFailure> {
+    let cursor = mirror_store::load_cursor(&syncer.pool, entity, MODE)
+        .await?
+        .unwrap_or_default();
+    let start = cursor.next_page.filter(|p| *p > 1).map_or(1, |p| p as u32);
+    if let (Some(previous), true) = (cursor.run_id, start > 1) {
+        hand_over(syncer, previous, entity, run_id).await?;
+        tracing::info!(%entity, page = start, "Resuming an unfinished full sync.");
+    }
+    let mode = if start > 1 { "resume" } else { MODE };
+    mirror_store::start_run_entity(&syncer.pool, run_id, entity, mode).await?;
+
+    let mut state = Paging {
+        syncer,
+        run_id,
+        entity,
+        ledger_page: 0,
+        report: EntityReport::default(),
+    };
+    let started = chrono::Utc::now();
+    let result = state.read_from(start).await;
+    let (status, message) = match &result {
+        Ok(()) => (RunStatus::Published, None),
+        Err(e) => (RunStatus::Partial, Some(e.to_string())),
+    };
+    let pages = state.ledger_page;
+    mirror_store::finish_run_entity(
+        &syncer.pool,
+        run_id,
+        entity,
+        status,
+        pages,
+        message.as_deref(),
+    )
+    .await?;
+    result?;
+    start_change_tracking(syncer, entity, started).await?;
+    Ok(state.report)
+}
+
+/// After the first full read, incremental runs ask for changes since it
+/// began; a later full read leaves an existing position alone.
+async fn start_change_tracking(
+    syncer: &Syncer,
+    entity: Entity,
+    started: chrono::DateTime<chrono::Utc>,
+) -> Result<(), EntityFailure> {
+    let pool = &syncer.pool;
+    if mirror_store::load_cursor(pool, entity, "incremental")
+        .await?
+        .is_none()
+    {
+        let cursor = FetchCursor {
+            changes_since: Some(started),
+            ..FetchCursor::default()
+        };
+        mirror_store::save_cursor(pool, entity, "incremental", &cursor).await?;
+    }
+    Ok(())
+}
+
+/// The unfinished run's published pages are final: it is marked published
+/// with the pages it has, and this run reads the rest.
+async fn hand_over(
+    syncer: &Syncer,
+    previous: Uuid,
+    entity: Entity,
+    run_id: Uuid,
+) -> Result<(), EntityFailure> {
+    let pages = mirror_store::pages_recorded(&syncer.pool, previous, entity).await?;
+    let note = format!("continued by run {run_id}");
+    mirror_store::finish_run_entity(
+        &syncer.pool,
+        previous,
+        entity,
+        RunStatus::Published,
+        pages,
+        Some(&note),
+    )
+    .await?;
+    Ok(())
+}
+
+struct Paging<'a> {
+    syncer: &'a Syncer,
+    run_id: Uuid,
+    entity: Entity,
+    ledger_page: i32,
+    report: EntityReport,
+}
+
+/// What to do after a page.
+enum Next {
+    Continue,
+    Done,
+    /// Re-read from this page: the total shrank under us.
+    RereadFrom(u32),
+}
+
+impl Paging<'_> {
+    async fn read_from(&mut self, start: u32) -> Result<(), EntityFailure> {
+        let mut baseline = None;
+        let mut next = start;
+        loop {
+            // The first page of a pass is read alone: it says how many follow.
+            let page = self.fetch(next).await?;
+            let total = u32::try_from(page.total_pages).unwrap_or(u32::MAX);
+            match self.take(next, page, &mut baseline).await? {
+                Next::Done => return Ok(()),
+                Next::RereadFrom(from) => {
+                    next = from;
+                    continue;
+                }
+                Next::Continue => {}
+            }
+
+            // The rest are fetched several at a time (the client keeps them
+            // within QBench's limits) and published strictly in order.
+            let window = self.syncer.settings.qbench.max_in_flight.max(1);
+            let (client, entity) = (self.syncer.client.clone(), self.entity);
+            let size = self.syncer.settings.qbench.page_size;
+            let pages = stream::iter(next + 1..=total)
+                .map(|p| {
+                    let client = client.clone();
+                    async move { (p, fetch_page(&client, entity, size, p).await) }
+                })
+                .buffered(window);
+            futures::pin_mut!(pages);
+            let mut reread = None;
+            while let Some((p, page)) = pages.next().await {
+                match self.take(p, page?, &mut baseline).await? {
+                    Next::Continue => next = p,
+                    Next::Done => return Ok(()),
+                    Next::RereadFrom(from) => {
+                        reread = Some(from);
+                        break;
+                    }
+                }
+            }
+            next = reread.unwrap_or(next + 1);
+        }
+    }
+
+    async fn fetch(&self, page_num: u32) -> Result<Page, EntityFailure> {
+        let size = self.syncer.settings.qbench.page_size;
+        fetch_page(&self.syncer.client, self.entity, size, page_num).await
+    }
+
+    /// Checks one page for drift, publishes it and moves the cursor past it.
+    async fn take(
+        &mut self,
+        page_num: u32,
+        page: Page,
+        baseline: &mut Option<u64>,
+    ) -> Result<Next, EntityFailure> {
+        if let (Some(before), Some(now)) = (*baseline, page.total_count) {
+            *baseline = Some(now);
+            if now < before && page_num > 1 {
+                let size = u64::from(self.syncer.settings.qbench.page_size);
+                let back = (before - now).div_ceil(size) as u32;
+                let from = page_num.saturating_sub(back).max(1);
+                tracing::info!(entity = %self.entity, page = page_num, from, "Records vanished while paging; re-reading.");
+                return Ok(Next::RereadFrom(from));
+            }
+        }
+        if page.records.is_empty() {
+            self.save_cursor(None).await?;
+            return Ok(Next::Done);
+        }
+
+        let published = publish_page(
+            self.syncer,
+            self.run_id,
+            self.entity,
+            &mut self.ledger_page,
+            &page.records,
+            "list",
+        )
+        .await?;
+        tally(&mut self.report, &published);
+        let last = u64::from(page_num) >= page.total_pages;
+        self.save_cursor((!last).then_some(page_num + 1)).await?;
+        if self.ledger_page % 100 == 0 {
+            tracing::info!(entity = %self.entity, page = page_num, total_pages = page.total_pages, "Full sync progressing.");
+        }
+        Ok(if last { Next::Done } else { Next::Continue })
+    }
+
+    /// `None` once the entity is read to the end.
+    async fn save_cursor(&self, next_page: Option<u32>) -> Result<(), EntityFailure> {
+        let cursor = FetchCursor {
+            run_id: Some(self.run_id),
+            next_page: next_page.map(|p| p as i32),
+            ..FetchCursor::default()
+        };
+        mirror_store::save_cursor(&self.syncer.pool, self.entity, MODE, &cursor).await?;
+        Ok(())
+    }
+}
+
+/// One page of `entity`, id ascending.
+async fn fetch_page(
+    client: &QbenchClient,
+    entity: Entity,
+    size: u32,
+    page_num: u32,
+) -> Result<Page, EntityFailure> {
+    let query = PageQuery::new(page_num, size).sorted(SortKey::Id, SortOrder::Asc);
+    client
+        .list_page(entity, &query)
+        .await
+        .map_err(|source| EntityFailure::Page {
+            page: page_num,
+            source,
+        })
+}

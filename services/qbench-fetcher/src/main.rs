@@ -1,0 +1,55 @@
+//! `qbench-fetcher`: see the library crate for what it does.
+
+use clap::Parser;
+use mirror_config::Env;
+use mirror_records::Entity;
+use mirror_store::RunStatus;
+use qbench_fetcher::{FetcherSettings, SyncMode, SyncPlan};
+
+/// Pages QBench and publishes every raw record to NATS JetStream.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Cli {
+    /// Run one sync and exit (non-zero unless every page was published).
+    #[arg(long)]
+    once: bool,
+    /// With --once: read everything instead of what changed.
+    #[arg(long, requires = "once")]
+    full: bool,
+    /// With --once: only these entities (repeatable).
+    #[arg(long = "entity", requires = "once")]
+    entities: Vec<Entity>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    mirror_telemetry::init("qbench-fetcher");
+    let settings = FetcherSettings::from_env(&Env::process())?;
+    if !cli.once {
+        return qbench_fetcher::run_service(settings, shutdown_signal()).await;
+    }
+
+    let mode = if cli.full {
+        SyncMode::Full
+    } else {
+        SyncMode::Incremental
+    };
+    let outcome = qbench_fetcher::run_once(settings, SyncPlan::new(mode, &cli.entities)).await?;
+    if outcome.status != RunStatus::Published {
+        anyhow::bail!("{outcome}");
+    }
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(term) => term,
+        Err(_) => return tokio::signal::ctrl_c().await.unwrap_or_default(),
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,150 @@
+//! Publishing raw records, one message per record, and waiting for
+//! JetStream to store them.
+
+use async_nats::jetstream;
+use chrono::Utc;
+use mirror_bus::{RawHeaders, Stream, subject};
+use mirror_records::{Entity, record_id, version_of};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// Where a published page belongs.
+#[derive(Debug, Clone, Copy)]
+pub struct PagePlace {
+    pub run_id: Option<Uuid>,
+    /// The page's number in the run's ledger (publication order, from 1).
+    pub page: Option<i32>,
+}
+
+/// What JetStream did with a page's records.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Published {
+    /// Newly stored records.
+    pub stored: i32,
+    /// Records JetStream already had (same id and version, within its
+    /// duplicate window); they are not delivered again.
+    pub duplicates: i32,
+    pub first_id: Option<i32>,
+    pub last_id: Option<i32>,
+    /// Ids of the records published, in page order.
+    pub ids: Vec<i32>,
+}
+
+/// A record could not be published; nothing after it on the page counts.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("cannot publish {entity} {id}: {reason}")]
+    Publish {
+        entity: Entity,
+        id: i64,
+        reason: String,
+    },
+    #[error("record without a readable id on a {entity} page: {reason}")]
+    NoId { entity: Entity, reason: String },
+}
+
+/// Publishes `records` and waits until JetStream acknowledged every one.
+///
+/// `deleted` publishes tombstones: the payload is `{"id": N}` and the loader
+/// marks the record deleted.
+pub async fn publish_records(
+    js: &jetstream::Context,
+    entity: Entity,
+    records: &[Value],
+    place: PagePlace,
+    source: &str,
+) -> Result<Published, PublishError> {
+    let mut pending = Vec::with_capacity(records.len());
+    let mut published = Published::default();
+    for raw in records {
+        let id = record_id(raw).map_err(|e| PublishError::NoId {
+            entity,
+            reason: e.to_string(),
+        })?;
+        let headers = raw_headers(entity, id, version_of(raw), place, source, false);
+        let ack = send(js, entity, &headers, raw).await?;
+        pending.push((id, ack));
+    }
+    for (id, ack) in pending {
+        let ack = ack.await.map_err(|e| failed(entity, i64::from(id), e))?;
+        count(&mut published, id, ack.duplicate);
+    }
+    Ok(published)
+}
+
+/// Publishes tombstones for records QBench deleted.
+pub async fn publish_deletions(
+    js: &jetstream::Context,
+    entity: Entity,
+    ids: &[i32],
+    place: PagePlace,
+) -> Result<Published, PublishError> {
+    let mut pending = Vec::with_capacity(ids.len());
+    let mut published = Published::default();
+    for id in ids {
+        let body = serde_json::json!({ "id": id });
+        let headers = raw_headers(entity, *id, "deleted".to_owned(), place, "updates", true);
+        pending.push((*id, send(js, entity, &headers, &body).await?));
+    }
+    for (id, ack) in pending {
+        let ack = ack.await.map_err(|e| failed(entity, i64::from(id), e))?;
+        count(&mut published, id, ack.duplicate);
+    }
+    Ok(published)
+}
+
+fn raw_headers(
+    entity: Entity,
+    id: i32,
+    version: String,
+    place: PagePlace,
+    source: &str,
+    deleted: bool,
+) -> RawHeaders {
+    RawHeaders {
+        entity,
+        id: i64::from(id),
+        version,
+        fetched_at: Utc::now(),
+        run_id: place.run_id.map(|r| r.to_string()),
+        page: place.page.map(i64::from),
+        source: Some(source.to_owned()),
+        traceparent: None,
+        deleted,
+    }
+}
+
+async fn send(
+    js: &jetstream::Context,
+    entity: Entity,
+    headers: &RawHeaders,
+    body: &Value,
+) -> Result<jetstream::context::PublishAckFuture, PublishError> {
+    let payload = serde_json::to_vec(body).unwrap_or_default();
+    js.publish_with_headers(
+        subject(Stream::Raw, entity),
+        headers.to_header_map(),
+        payload.into(),
+    )
+    .await
+    .map_err(|e| failed(entity, headers.id, e))
+}
+
+fn failed(entity: Entity, id: i64, error: impl std::fmt::Display) -> PublishError {
+    PublishError::Publish {
+        entity,
+        id,
+        reason: error.to_string(),
+    }
+}
+
+fn count(published: &mut Published, id: i32, duplicate: bool) {
+    if duplicate {
+        published.duplicates += 1;
+    } else {
+        published.stored += 1;
+    }
+    published.first_id.get_or_insert(id);
+    published.last_id = Some(id);
+    published.ids.push(id);
+}

@@ -1,0 +1,45 @@
+//! The fetcher's configuration, read once from the environment.
+
+use std::time::Duration;
+
+use mirror_bus::BusSettings;
+use mirror_config::{ConfigError, DatabaseSettings, Env, NatsSettings, QbenchSettings, duration};
+
+/// Everything the fetcher reads from its environment.
+#[derive(Debug, Clone)]
+pub struct FetcherSettings {
+    pub database: DatabaseSettings,
+    pub nats: NatsSettings,
+    pub bus: BusSettings,
+    pub qbench: QbenchSettings,
+    /// The tenant root, or the simulator's address when no tenant is set.
+    pub root: String,
+    /// Time between scheduled incremental syncs; zero turns the schedule off.
+    pub sync_interval: Duration,
+    /// Days of records re-read where QBench has no updates feed.
+    pub lookback_days: u32,
+    /// How far back each incremental run re-asks the updates feed, to cover
+    /// clock skew between QBench and this machine.
+    pub feed_overlap: Duration,
+}
+
+impl FetcherSettings {
+    /// Reads `DATABASE_URL`, `NATS_URL`, the `QBENCH_*` variables,
+    /// `SYNC_INTERVAL`, `SYNC_LOOKBACK_DAYS` and `FEED_OVERLAP`.
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let qbench = QbenchSettings::from_env(env)?;
+        Ok(FetcherSettings {
+            database: DatabaseSettings::from_env(env)?,
+            nats: NatsSettings::from_env(env)?,
+            bus: BusSettings {
+                raw_max_age: duration(env, "RAW_MAX_AGE", "30d")?,
+                ..Default::default()
+            },
+            root: qbench.root(env)?,
+            qbench,
+            sync_interval: duration(env, "SYNC_INTERVAL", "5m")?,
+            lookback_days: env.or("SYNC_LOOKBACK_DAYS", 7)?,
+            feed_overlap: duration(env, "FEED_OVERLAP", "10m")?,
+        })
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per command.
+
+pub mod fetch;
+pub mod skipped;
+pub mod status;
+pub mod sync;
+pub mod verify;

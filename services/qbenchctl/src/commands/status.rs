@@ -1,0 +1,77 @@
+//! `qbenchctl status`: where every part of the pipeline stands.
+
+use std::process::ExitCode;
+
+use mirror_bus::{Stream, consumer};
+use mirror_config::Env;
+use mirror_records::Entity;
+
+use crate::context;
+
+pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
+    let pool = context::database(env).await?;
+    println!("checkpoints:");
+    for c in mirror_store::checkpoints(&pool).await? {
+        let synced = c
+            .last_synced_at
+            .map_or("never".to_owned(), |t| t.to_rfc3339());
+        println!(
+            "  {:<9} {:<9} synced to {synced}, last id {}, pages {}",
+            c.entity,
+            c.status.unwrap_or_default(),
+            c.last_id.map_or("-".into(), |v| v.to_string()),
+            c.last_cursor.map_or("-".into(), |v| v.to_string()),
+        );
+    }
+
+    println!("fetch cursors:");
+    for entity in Entity::ALL {
+        for mode in ["full", "incremental"] {
+            if let Some(cursor) = mirror_store::load_cursor(&pool, entity, mode).await? {
+                let next = cursor
+                    .next_page
+                    .map_or("done".into(), |p| format!("next page {p}"));
+                let since = cursor.changes_since.map_or("-".into(), |t| t.to_rfc3339());
+                println!("  {entity:<9} {mode:<12} {next}, changes since {since}");
+            }
+        }
+    }
+
+    println!("consumer lag (pending / in flight):");
+    match context::nats(env).await {
+        Ok(client) => print_lag(&async_nats::jetstream::new(client)).await,
+        Err(e) => println!("  unavailable: {e}"),
+    }
+
+    println!("skipped records:");
+    let skipped = mirror_store::list_skipped(&pool, None).await?;
+    for entity in Entity::ALL {
+        let count = skipped
+            .iter()
+            .filter(|s| s.entity == entity.as_str())
+            .count();
+        println!("  {entity:<9} {count}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn print_lag(js: &async_nats::jetstream::Context) {
+    for entity in Entity::ALL {
+        for (kind, name) in [
+            (Stream::Raw, consumer::loader(entity)),
+            (Stream::Retry, consumer::retry(entity)),
+        ] {
+            let info = match js.get_stream(kind.name()).await {
+                Ok(stream) => stream.consumer_info(&name).await.ok(),
+                Err(_) => None,
+            };
+            match info {
+                Some(info) => println!(
+                    "  {name:<16} {} / {}",
+                    info.num_pending, info.num_ack_pending
+                ),
+                None => println!("  {name:<16} not created yet"),
+            }
+        }
+    }
+}

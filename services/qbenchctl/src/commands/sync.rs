@@ -1,0 +1,105 @@
+//! `qbenchctl sync`: ask the fetcher for a run, and optionally wait for every
+//! record of it to be loaded or set aside.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use mirror_bus::control::{SYNC_SUBJECT, SyncReply, SyncRequest};
+use mirror_config::Env;
+use mirror_records::Entity;
+use mirror_store::RunProgress;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::context;
+use crate::progress::Progress;
+
+/// How long the fetcher has to answer a request.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub async fn run(
+    env: &Env,
+    full: bool,
+    entities: &[Entity],
+    wait: bool,
+) -> anyhow::Result<ExitCode> {
+    let pool = context::database(env).await?;
+    let nats = context::nats(env).await?;
+    let request = SyncRequest {
+        mode: if full { "full" } else { "incremental" }.to_owned(),
+        entities: entities.iter().map(|e| e.to_string()).collect(),
+    };
+    let run_id = ask_fetcher(&nats, &request).await?;
+    println!("sync {run_id} requested ({})", request.mode);
+    if !wait {
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let progress = wait_for(&pool, run_id).await?;
+    print_summary(&pool, &progress).await?;
+    Ok(if progress.status == "published" {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+async fn ask_fetcher(nats: &async_nats::Client, request: &SyncRequest) -> anyhow::Result<Uuid> {
+    let body = serde_json::to_vec(request)?;
+    let answer = tokio::time::timeout(ANSWER_TIMEOUT, nats.request(SYNC_SUBJECT, body.into()))
+        .await
+        .map_err(|_| anyhow::anyhow!("the fetcher did not answer within {ANSWER_TIMEOUT:?}"))?
+        .map_err(|e| match e.kind() {
+            async_nats::client::RequestErrorKind::NoResponders => {
+                anyhow::anyhow!("no qbench-fetcher is running to take the request")
+            }
+            _ => anyhow::anyhow!("sync request failed: {e}"),
+        })?;
+    let reply: SyncReply = serde_json::from_slice(&answer.payload)?;
+    match (reply.run_id, reply.error) {
+        (Some(run_id), _) => Ok(run_id.parse()?),
+        (None, Some(error)) => anyhow::bail!("the fetcher refused: {error}"),
+        (None, None) => anyhow::bail!("the fetcher answered without a run id"),
+    }
+}
+
+/// Polls the run's ledger until it is settled.
+async fn wait_for(pool: &PgPool, run_id: Uuid) -> anyhow::Result<RunProgress> {
+    let mut progress = Progress::new("sync");
+    loop {
+        match mirror_store::run_progress(pool, run_id).await? {
+            Some(state) if state.is_settled() => {
+                progress.finish();
+                return Ok(state);
+            }
+            Some(state) => {
+                let done = (state.loaded + state.skipped) as u64;
+                let detail = format!(
+                    "{} (loaded {}, set aside {})",
+                    state.status, state.loaded, state.skipped
+                );
+                progress.update(done, state.published.max(0) as u64, &detail);
+            }
+            None => progress.update(0, 0, "queued"),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+async fn print_summary(pool: &PgPool, progress: &RunProgress) -> anyhow::Result<()> {
+    println!(
+        "sync {} {}: {} records published, {} loaded, {} set aside",
+        progress.run_id, progress.status, progress.published, progress.loaded, progress.skipped
+    );
+    if let Some(message) = &progress.message {
+        println!("  {message}");
+    }
+    let skipped = mirror_store::list_skipped(pool, None).await?;
+    for record in skipped.iter().filter(|s| s.run_id == Some(progress.run_id)) {
+        println!(
+            "  set aside: {} {}: {}",
+            record.entity, record.record_id, record.last_error
+        );
+    }
+    Ok(())
+}

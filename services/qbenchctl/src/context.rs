@@ -1,0 +1,40 @@
+//! Connections the commands share, made only when a command needs them.
+
+use std::time::Duration;
+
+use mirror_config::{ConfigError, DatabaseSettings, Env, ExposeSecret, NatsSettings};
+use sqlx::PgPool;
+
+/// Opens the mirror's database and applies pending migrations.
+pub async fn database(env: &Env) -> anyhow::Result<PgPool> {
+    let settings = DatabaseSettings::from_env(env)?;
+    let pool = mirror_store::connect(settings.url.expose_secret(), 4).await?;
+    let zone = env.or("QBENCH_TIMEZONE", chrono_tz::Tz::UTC)?;
+    mirror_store::migrate(&pool, zone).await?;
+    Ok(pool)
+}
+
+/// Connects to NATS, failing fast when it is not there.
+pub async fn nats(env: &Env) -> anyhow::Result<async_nats::Client> {
+    let settings = NatsSettings::from_env(env)?;
+    let connect = async_nats::ConnectOptions::new().connection_timeout(Duration::from_secs(5));
+    let client = connect
+        .connect(&settings.url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot reach NATS at {} (NATS_URL): {e}", settings.url))?;
+    Ok(client)
+}
+
+/// A QBench client for the configured tenant (or the simulator).
+pub fn qbench(
+    env: &Env,
+) -> Result<(qbench_client::QbenchClient, mirror_config::QbenchSettings), anyhow::Error> {
+    let settings = mirror_config::QbenchSettings::from_env(env)?;
+    let root = settings
+        .root(env)
+        .map_err(|e: ConfigError| anyhow::anyhow!(e))?;
+    let client = qbench_client::QbenchClient::new(qbench_client::ClientSettings::from_settings(
+        &settings, root,
+    ))?;
+    Ok((client, settings))
+}

@@ -1,0 +1,26 @@
+//! Requests to the fetcher over core NATS request-reply: start a sync now.
+//!
+//! Core NATS rather than JetStream on purpose: a request nobody answers
+//! should fail at once ("no fetcher is running"), not wait in a stream.
+
+use serde::{Deserialize, Serialize};
+
+/// The subject the fetcher answers sync requests on.
+pub const SYNC_SUBJECT: &str = "qbench.control.sync";
+
+/// What to sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    /// `full` or `incremental`.
+    pub mode: String,
+    /// Entity names; empty means all of them.
+    #[serde(default)]
+    pub entities: Vec<String>,
+}
+
+/// The fetcher's answer: the run that will carry out the request, or why not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReply {
+    pub run_id: Option<String>,
+    pub error: Option<String>,
+}
