@@ -1,0 +1,156 @@
+//! The command line and the environment, read into a `SimConfig`.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use clap::{Parser, ValueEnum};
+use mirror_config::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Env, SecretString, parse_duration};
+use qbench_simulator::{Behaviour, LabSize, SimConfig};
+
+/// Serves a generated lab through QBench's v1 API.
+#[derive(Debug, Parser)]
+#[command(name = "qbench-sim", version)]
+pub(crate) struct Args {
+    /// Address to listen on (loopback unless you mean it).
+    #[arg(long, default_value = "127.0.0.1:8089")]
+    pub(crate) listen: SocketAddr,
+    /// How big a lab to generate.
+    #[arg(long, value_enum, default_value_t = Size::Small)]
+    size: Size,
+    /// Seed of the generated lab.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Where the lab's history ends (RFC 3339); default now.
+    #[arg(long)]
+    clock: Option<DateTime<Utc>>,
+    /// QBench's rate limits (10 in flight, 300 a minute).
+    #[arg(long, value_enum, default_value_t = Switch::On)]
+    limits: Switch,
+    /// Latency added to every data call, e.g. 300ms.
+    #[arg(long, value_parser = duration, default_value = "0ms")]
+    page_latency: Duration,
+    /// Leave detail-only fields out of test and sample list rows.
+    #[arg(long, value_enum, default_value_t = Switch::Off)]
+    sparse_rows: Switch,
+    /// Render a small share of records with odd values.
+    #[arg(long, value_enum, default_value_t = Switch::Off)]
+    odd_values: Switch,
+    /// Lifetime of issued access tokens, e.g. 3600s.
+    #[arg(long, value_parser = duration, default_value = "3600s")]
+    token_lifetime: Duration,
+    /// Expire every token on each Nth data call.
+    #[arg(long)]
+    expire_tokens_every: Option<u32>,
+    /// How often the lab's clock catches up with real time, or `off`;
+    /// default 60s, or off when --clock is given.
+    #[arg(long)]
+    tick: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Size {
+    Tiny,
+    Small,
+    Medium,
+    Large,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Switch {
+    On,
+    Off,
+}
+
+fn duration(raw: &str) -> Result<Duration, String> {
+    parse_duration(raw)
+}
+
+impl Args {
+    /// The simulator's configuration: flags plus credentials and zone from
+    /// the environment.
+    pub(crate) fn config(&self, env: &Env) -> anyhow::Result<SimConfig> {
+        let timezone = env.or("QBENCH_TIMEZONE", chrono_tz::America::New_York)?;
+        Ok(SimConfig {
+            seed: self.seed,
+            size: self.lab_size(),
+            clock: self.clock,
+            timezone,
+            client_id: env.or("QBENCH_CLIENT_ID", DEMO_CLIENT_ID.to_owned())?,
+            client_secret: SecretString::from(
+                env.or("QBENCH_CLIENT_SECRET", DEMO_CLIENT_SECRET.to_owned())?,
+            ),
+            behaviour: self.behaviour(),
+            tick: self.tick()?,
+        })
+    }
+
+    fn lab_size(&self) -> LabSize {
+        match self.size {
+            Size::Tiny => LabSize::Tiny,
+            Size::Small => LabSize::Small,
+            Size::Medium => LabSize::Medium,
+            Size::Large => LabSize::Large,
+        }
+    }
+
+    fn behaviour(&self) -> Behaviour {
+        Behaviour {
+            limits: self.limits == Switch::On,
+            page_latency: self.page_latency,
+            sparse_list_rows: self.sparse_rows == Switch::On,
+            odd_values: self.odd_values == Switch::On,
+            token_lifetime: self.token_lifetime,
+            expire_tokens_every: self.expire_tokens_every.filter(|&n| n > 0),
+            ..Behaviour::default()
+        }
+    }
+
+    fn tick(&self) -> anyhow::Result<Option<Duration>> {
+        match self.tick.as_deref() {
+            Some("off") => Ok(None),
+            Some(raw) => Ok(Some(parse_duration(raw).map_err(anyhow::Error::msg)?)),
+            None if self.clock.is_some() => Ok(None),
+            None => Ok(Some(Duration::from_secs(60))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_and_environment_make_the_config() {
+        let args = Args::parse_from([
+            "qbench-sim",
+            "--size",
+            "tiny",
+            "--seed",
+            "9",
+            "--clock",
+            "2026-03-05T12:00:00Z",
+            "--limits",
+            "off",
+            "--page-latency",
+            "300ms",
+        ]);
+        let env = Env::from_pairs([("QBENCH_TIMEZONE", "America/Chicago")]);
+        let config = args.config(&env).unwrap();
+        assert_eq!(config.size, LabSize::Tiny);
+        assert_eq!(config.seed, 9);
+        assert!(!config.behaviour.limits);
+        assert_eq!(config.behaviour.page_latency, Duration::from_millis(300));
+        assert_eq!(config.timezone, chrono_tz::America::Chicago);
+        assert_eq!(config.client_id, DEMO_CLIENT_ID);
+        assert_eq!(config.tick, None, "a fixed clock does not tick by default");
+    }
+
+    #[test]
+    fn a_bad_zone_names_its_variable() {
+        let args = Args::parse_from(["qbench-sim"]);
+        let env = Env::from_pairs([("QBENCH_TIMEZONE", "Mars/Olympus")]);
+        let err = args.config(&env).unwrap_err();
+        assert!(err.to_string().contains("QBENCH_TIMEZONE"), "{err}");
+    }
+}
