@@ -5,8 +5,10 @@
 //! up. Changes and deletions come from QBench's updates feed; each changed
 //! record is read in full (its detail), so state changes and report dates
 //! on old records reach the mirror. Where the tenant has no feed (batches
-//! never do), the records created in the last `SYNC_LOOKBACK_DAYS` are read
-//! again instead. An entity never read in full is read in full first.
+//! never do), records are read newest `last_updated` first down to the last
+//! run; a tenant that cannot sort that way gets the records created in the
+//! last `SYNC_LOOKBACK_DAYS` read again. An entity never read in full is
+//! read in full first.
 
 use chrono::{DateTime, Duration, Utc};
 use futures::{StreamExt, stream};
@@ -97,7 +99,7 @@ impl Incremental<'_> {
                 self.deletions(&updates.deleted).await?;
             }
             Err(QbenchError::FeedUnavailable { .. }) => {
-                self.recent_window(Utc::now() - lookback).await?
+                self.without_feed(since, Utc::now() - lookback).await?
             }
             Err(e) => return Err(EntityFailure::Feed(e)),
         }
@@ -194,15 +196,50 @@ impl Incremental<'_> {
         Ok(())
     }
 
-    /// Without a feed: re-reads records created since `from`, newest first,
-    /// stopping only at a page wholly older than that.
-    async fn recent_window(&mut self, from: DateTime<Utc>) -> Result<(), EntityFailure> {
+    /// Without a feed: re-reads records changed since `since`, newest
+    /// `last_updated` first. A tenant that will not sort by `last_updated`
+    /// gets the records created since `window_start` re-read instead.
+    async fn without_feed(
+        &mut self,
+        since: DateTime<Utc>,
+        window_start: DateTime<Utc>,
+    ) -> Result<(), EntityFailure> {
+        let by_change = |r: &Value| {
+            mirror_records::last_updated(r)
+                .ok()
+                .flatten()
+                .is_some_and(|t| t < since.timestamp())
+        };
+        match self
+            .read_newest_first(SortKey::LastUpdated, by_change)
+            .await
+        {
+            Err(EntityFailure::Page {
+                source: QbenchError::Status { status: 400, .. },
+                ..
+            }) => {
+                tracing::info!(entity = %self.entity, "QBench will not sort by last_updated; re-reading recent records.");
+                let zone = self.syncer.settings.qbench.timezone;
+                self.read_newest_first(SortKey::DateCreated, |r| {
+                    created_before(r, window_start, zone)
+                })
+                .await
+            }
+            other => other,
+        }
+    }
+
+    /// Reads pages sorted by `key` descending and publishes the records that
+    /// are not `too_old`, stopping only at a page where every record is.
+    async fn read_newest_first(
+        &mut self,
+        key: SortKey,
+        too_old: impl Fn(&Value) -> bool,
+    ) -> Result<(), EntityFailure> {
         let size = self.syncer.settings.qbench.page_size;
-        let zone = self.syncer.settings.qbench.timezone;
         let mut page_num = 1;
         loop {
-            let query =
-                PageQuery::new(page_num, size).sorted(SortKey::DateCreated, SortOrder::Desc);
+            let query = PageQuery::new(page_num, size).sorted(key, SortOrder::Desc);
             let page = self
                 .syncer
                 .client
@@ -215,7 +252,7 @@ impl Incremental<'_> {
             let inside: Vec<Value> = page
                 .records
                 .iter()
-                .filter(|r| !created_before(r, from, zone))
+                .filter(|r| !too_old(r))
                 .cloned()
                 .collect();
             let all_older = inside.is_empty();

@@ -24,7 +24,7 @@ struct Cli {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    mirror_telemetry::init("qbench-fetcher");
+    mirror_telemetry::init("qbench-fetcher", "info");
     let settings = FetcherSettings::from_env(&Env::process())?;
     if !cli.once {
         return qbench_fetcher::run_service(settings, shutdown_signal()).await;

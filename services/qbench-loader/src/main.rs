@@ -5,7 +5,7 @@ use qbench_loader::LoaderSettings;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    mirror_telemetry::init("qbench-loader");
+    mirror_telemetry::init("qbench-loader", "info");
     let settings = LoaderSettings::from_env(&Env::process())?;
     qbench_loader::run(settings, shutdown_signal()).await
 }

@@ -13,8 +13,8 @@ use tokio::sync::watch;
 use crate::batch::{self, BatchContext, BatchReport};
 use crate::delivery::Delivery;
 
-/// How long one pull waits for a batch to fill before handling what came.
-const PULL_EXPIRY: Duration = Duration::from_millis(500);
+/// How long a batch waits for more messages after its first one.
+const LINGER: Duration = Duration::from_millis(20);
 
 /// Redelivery delay after a batch failed to commit (a deadlock, a restart of
 /// PostgreSQL): soon, but not in a tight loop.
@@ -33,18 +33,29 @@ pub async fn consume(
     let from_retry = kind == Stream::Retry;
     tracing::info!(%entity, stream = kind.name(), "Consuming.");
 
-    while !*stop.borrow() {
-        let pulled = consumer
-            .batch()
-            .max_messages(batch_size)
-            .expires(PULL_EXPIRY)
-            .messages();
-        let mut messages = tokio::select! {
-            pulled = pulled => pulled?,
+    let mut messages = consumer
+        .stream()
+        .max_messages_per_batch(batch_size)
+        .messages()
+        .await?;
+    loop {
+        // Wait for one message, then gather what else arrives within a short
+        // linger: full batches under load, no waiting when traffic is thin.
+        let first = tokio::select! {
+            next = messages.next() => next,
             _ = stop.changed() => break,
         };
-        let mut deliveries = Vec::new();
-        while let Some(message) = messages.next().await {
+        let Some(first) = first else { break };
+        let mut pulled = vec![first];
+        let linger = tokio::time::Instant::now() + LINGER;
+        while pulled.len() < batch_size {
+            match tokio::time::timeout_at(linger, messages.next()).await {
+                Ok(Some(message)) => pulled.push(message),
+                Ok(None) | Err(_) => break,
+            }
+        }
+        let mut deliveries = Vec::with_capacity(pulled.len());
+        for message in pulled {
             match message {
                 Ok(message) => deliveries.push(Delivery::read(message, from_retry)),
                 Err(e) => tracing::warn!(%entity, error = %e, "Pull failed."),

@@ -17,7 +17,7 @@ use crate::args::Args;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    mirror_telemetry::init("qbench-sim");
+    mirror_telemetry::init("qbench-sim", "info");
     let config = args.config(&Env::process())?;
     let listen = args.listen;
 

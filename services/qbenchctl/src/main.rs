@@ -68,7 +68,7 @@ enum SkippedAction {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    mirror_telemetry::init("qbenchctl");
+    mirror_telemetry::init("qbenchctl", "warn");
     match run(cli.command).await {
         Ok(code) => code,
         Err(e) => {

@@ -68,12 +68,18 @@ pub async fn save_cursor(
 /// The largest id of `entity` in the mirror, deleted rows included.
 pub async fn max_id(pool: &PgPool, entity: Entity) -> Result<Option<i32>, StoreError> {
     let sql = format!("SELECT max(id) FROM {}", entity.table());
-    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await?)
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .fetch_one(pool)
+        .await?)
 }
 
 /// The number of pages already recorded for a run's entity, so a resumed
 /// run numbers its next page after them.
-pub async fn pages_recorded(pool: &PgPool, run_id: Uuid, entity: Entity) -> Result<i32, StoreError> {
+pub async fn pages_recorded(
+    pool: &PgPool,
+    run_id: Uuid,
+    entity: Entity,
+) -> Result<i32, StoreError> {
     let pages: Option<i32> = sqlx::query_scalar(
         "SELECT max(page) FROM sync_run_pages WHERE run_id = $1 AND entity = $2",
     )

@@ -1,13 +1,17 @@
 //! Logging for every service: human-readable on a terminal, one JSON object
-//! per line otherwise, filtered by `RUST_LOG` (default `info`).
+//! per line otherwise, filtered by `RUST_LOG` (default: the service's level,
+//! with PostgreSQL's notices kept to warnings).
 
 use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
 /// Installs the global subscriber; call once at the top of `main`.
-pub fn init(service: &'static str) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+/// `level` applies when `RUST_LOG` is unset (`info` for services, `warn`
+/// for the command line, whose output is its own).
+pub fn init(service: &'static str, level: &str) {
+    let default = format!("{level},sqlx::postgres::notice=warn");
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

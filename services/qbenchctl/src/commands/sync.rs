@@ -45,16 +45,25 @@ pub async fn run(
 }
 
 async fn ask_fetcher(nats: &async_nats::Client, request: &SyncRequest) -> anyhow::Result<Uuid> {
-    let body = serde_json::to_vec(request)?;
-    let answer = tokio::time::timeout(ANSWER_TIMEOUT, nats.request(SYNC_SUBJECT, body.into()))
-        .await
-        .map_err(|_| anyhow::anyhow!("the fetcher did not answer within {ANSWER_TIMEOUT:?}"))?
-        .map_err(|e| match e.kind() {
-            async_nats::client::RequestErrorKind::NoResponders => {
-                anyhow::anyhow!("no qbench-fetcher is running to take the request")
+    let body: bytes::Bytes = serde_json::to_vec(request)?.into();
+    // A fetcher that is still starting has not subscribed yet; give it a
+    // little while before saying nobody is there.
+    let deadline = tokio::time::Instant::now() + ANSWER_TIMEOUT;
+    let answer = loop {
+        let asked =
+            tokio::time::timeout(ANSWER_TIMEOUT, nats.request(SYNC_SUBJECT, body.clone())).await;
+        match asked {
+            Err(_) => anyhow::bail!("the fetcher did not answer within {ANSWER_TIMEOUT:?}"),
+            Ok(Ok(answer)) => break answer,
+            Ok(Err(e)) if e.kind() == async_nats::client::RequestErrorKind::NoResponders => {
+                if tokio::time::Instant::now() >= deadline {
+                    anyhow::bail!("no qbench-fetcher is running to take the request");
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
             }
-            _ => anyhow::anyhow!("sync request failed: {e}"),
-        })?;
+            Ok(Err(e)) => anyhow::bail!("sync request failed: {e}"),
+        }
+    };
     let reply: SyncReply = serde_json::from_slice(&answer.payload)?;
     match (reply.run_id, reply.error) {
         (Some(run_id), _) => Ok(run_id.parse()?),
