@@ -231,6 +231,16 @@ async fn settle_run(
     .bind(complete)
     .execute(&mut *conn)
     .await?;
+    if complete {
+        // Every record of the run is in; its receipts have served their
+        // purpose. A late redelivery of one of them changes nothing that is
+        // still read.
+        sqlx::query("DELETE FROM raw_receipts WHERE run_id = $1 AND entity = $2")
+            .bind(run.run_id)
+            .bind(entity.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok((complete, pages, last_id))
 }
 
