@@ -195,6 +195,13 @@ pub async fn publish_page(
     if records.is_empty() {
         return Ok(Published::default());
     }
+    let completed;
+    let records = if source == "list" {
+        completed = crate::details::complete_rows(syncer, entity, records).await?;
+        &completed[..]
+    } else {
+        records
+    };
     *ledger_page += 1;
     let place = PagePlace {
         run_id: Some(run_id),

@@ -21,6 +21,9 @@ pub struct FetcherSettings {
     /// How far back each incremental run re-asks the updates feed, to cover
     /// clock skew between QBench and this machine.
     pub feed_overlap: Duration,
+    /// Whether list rows lacking detail-only fields are replaced by the
+    /// record's detail (`DETAIL_FETCH=auto`, the default, or `off`).
+    pub detail_fetch: bool,
 }
 
 impl FetcherSettings {
@@ -40,6 +43,13 @@ impl FetcherSettings {
             sync_interval: duration(env, "SYNC_INTERVAL", "5m")?,
             lookback_days: env.or("SYNC_LOOKBACK_DAYS", 7)?,
             feed_overlap: duration(env, "FEED_OVERLAP", "10m")?,
+            detail_fetch: env
+                .optional_with("DETAIL_FETCH", |v| match v {
+                    "auto" => Ok(true),
+                    "off" => Ok(false),
+                    _ => Err("must be auto or off".to_owned()),
+                })?
+                .unwrap_or(true),
         })
     }
 }
