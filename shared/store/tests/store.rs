@@ -342,3 +342,47 @@ async fn an_earlier_tool_database_is_adopted_in_place() {
     assert_eq!(kept, 1);
     db.drop_database().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_banned_customer_hides_everything_under_it() {
+    let db = migrated().await;
+    seed_parents(&db.pool).await;
+    let test = json!({"id": 9001, "sample_id": 77});
+    load(
+        &db.pool,
+        Entity::Test,
+        vec![incoming(Entity::Test, test, 4)],
+    )
+    .await;
+    let visible = |view: &'static str| {
+        let pool = db.pool.clone();
+        async move {
+            let sql = format!("SELECT count(*) FROM {view}");
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            n
+        }
+    };
+    assert_eq!(visible("visible_tests").await, 1);
+
+    sqlx::query("INSERT INTO banned_entities (entity_type, entity_id) VALUES ('customer', 1)")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+
+    for view in [
+        "visible_customers",
+        "visible_orders",
+        "visible_samples",
+        "visible_tests",
+    ] {
+        assert_eq!(
+            visible(view).await,
+            0,
+            "{view} still shows a banned customer's record"
+        );
+    }
+    db.drop_database().await.unwrap();
+}
