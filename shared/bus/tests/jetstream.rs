@@ -1,0 +1,183 @@
+//! One test per JetStream feature the pipeline relies on, against a private
+//! nats-server of the version the machines run (2.9), so an upgrade or a
+//! downgrade that changes one of them fails here first.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::future::IntoFuture;
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream::{self, AckKind};
+use futures::StreamExt;
+use mirror_bus::{
+    BusSettings, RawHeaders, Stream, ensure_consumer, ensure_streams, header, subject,
+};
+use mirror_records::Entity;
+use mirror_testkit::{NatsServer, step, within};
+
+async fn bus(ack_wait: Duration) -> (NatsServer, jetstream::Context, BusSettings) {
+    let nats = step("start nats", NatsServer::start()).await.unwrap();
+    let js = jetstream::new(nats.connect().await.unwrap());
+    let settings = BusSettings {
+        ack_wait,
+        ..BusSettings::default()
+    };
+    step("streams", ensure_streams(&js, &settings))
+        .await
+        .unwrap();
+    (nats, js, settings)
+}
+
+fn raw(id: i64, version: &str) -> RawHeaders {
+    RawHeaders {
+        entity: Entity::Test,
+        id,
+        version: version.into(),
+        fetched_at: chrono::Utc::now(),
+        run_id: None,
+        page: None,
+        source: None,
+        traceparent: None,
+        deleted: false,
+    }
+}
+
+async fn publish(js: &jetstream::Context, kind: Stream, headers: &RawHeaders) -> bool {
+    let ack = js
+        .publish_with_headers(
+            subject(kind, Entity::Test),
+            headers.to_header_map(),
+            "{}".into(),
+        )
+        .await
+        .unwrap();
+    step("publish ack", ack.into_future())
+        .await
+        .unwrap()
+        .duplicate
+}
+
+async fn next(
+    consumer: &jetstream::consumer::PullConsumer,
+    wait: Duration,
+) -> Option<jetstream::Message> {
+    let mut batch = consumer
+        .batch()
+        .max_messages(1)
+        .expires(wait)
+        .messages()
+        .await
+        .unwrap();
+    within(wait + Duration::from_secs(5), "pull", batch.next())
+        .await
+        .map(|m| m.unwrap())
+}
+
+#[tokio::test]
+async fn the_same_record_version_is_stored_once() {
+    let (_nats, js, _) = bus(Duration::from_secs(30)).await;
+
+    let first = publish(&js, Stream::Raw, &raw(1, "100")).await;
+    let again = publish(&js, Stream::Raw, &raw(1, "100")).await;
+    let newer = publish(&js, Stream::Raw, &raw(1, "101")).await;
+
+    assert_eq!((first, again, newer), (false, true, false));
+}
+
+#[tokio::test]
+async fn a_served_fetch_request_leaves_the_work_queue() {
+    let (_nats, js, settings) = bus(Duration::from_secs(30)).await;
+    let consumer = ensure_consumer(&js, Stream::Fetch, Entity::Test, &settings)
+        .await
+        .unwrap();
+    publish(&js, Stream::Fetch, &raw(7, "1")).await;
+
+    let request = next(&consumer, Duration::from_secs(2)).await.unwrap();
+    request.double_ack().await.unwrap();
+
+    let mut stream = js.get_stream(Stream::Fetch.name()).await.unwrap();
+    let left = step("stream info", stream.info())
+        .await
+        .unwrap()
+        .state
+        .messages;
+    assert_eq!(left, 0);
+}
+
+#[tokio::test]
+async fn a_delayed_negative_ack_comes_back_after_the_delay() {
+    let (_nats, js, settings) = bus(Duration::from_secs(30)).await;
+    let consumer = ensure_consumer(&js, Stream::Retry, Entity::Test, &settings)
+        .await
+        .unwrap();
+    publish(&js, Stream::Retry, &raw(5001, "1")).await;
+
+    let first = next(&consumer, Duration::from_secs(2)).await.unwrap();
+    let naked_at = Instant::now();
+    first
+        .ack_with(AckKind::Nak(Some(Duration::from_millis(1500))))
+        .await
+        .unwrap();
+    let early = next(&consumer, Duration::from_millis(500)).await;
+    let again = next(&consumer, Duration::from_secs(5)).await;
+
+    assert!(early.is_none(), "redelivered before its delay");
+    assert!(again.is_some(), "never redelivered");
+    assert!(naked_at.elapsed() >= Duration::from_millis(1400));
+}
+
+#[tokio::test]
+async fn in_progress_acks_hold_a_message_past_its_ack_wait() {
+    let (_nats, js, settings) = bus(Duration::from_secs(2)).await;
+    let consumer = ensure_consumer(&js, Stream::Raw, Entity::Test, &settings)
+        .await
+        .unwrap();
+    publish(&js, Stream::Raw, &raw(1, "1")).await;
+    let held = next(&consumer, Duration::from_secs(2)).await.unwrap();
+
+    // Twice the ack wait, telling the server every half second.
+    for _ in 0..8 {
+        held.ack_with(AckKind::Progress).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let stolen = next(&consumer, Duration::from_millis(300)).await;
+    held.double_ack().await.unwrap();
+
+    assert!(stolen.is_none(), "redelivered despite in-progress acks");
+}
+
+#[tokio::test]
+async fn consumer_info_counts_what_waits() {
+    let (_nats, js, settings) = bus(Duration::from_secs(30)).await;
+    let mut consumer = ensure_consumer(&js, Stream::Raw, Entity::Test, &settings)
+        .await
+        .unwrap();
+    for id in 1..=3 {
+        publish(&js, Stream::Raw, &raw(id, "1")).await;
+    }
+
+    let info = step("consumer info", consumer.info()).await.unwrap();
+
+    assert_eq!(info.num_pending, 3);
+    assert_eq!(info.name, "loader-test");
+}
+
+#[tokio::test]
+async fn retry_headers_survive_the_trip() {
+    let (_nats, js, settings) = bus(Duration::from_secs(30)).await;
+    let consumer = ensure_consumer(&js, Stream::Retry, Entity::Test, &settings)
+        .await
+        .unwrap();
+    let mut headers = raw(5001, "9").to_header_map();
+    headers.insert(header::ATTEMPT, "2");
+    js.publish_with_headers(subject(Stream::Retry, Entity::Test), headers, "{}".into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+
+    let message = next(&consumer, Duration::from_secs(2)).await.unwrap();
+
+    let map = message.headers.as_ref().unwrap();
+    assert_eq!(map.get(header::ATTEMPT).map(|v| v.as_str()), Some("2"));
+    assert_eq!(RawHeaders::from_header_map(Some(map)).unwrap().id, 5001);
+}
