@@ -5,7 +5,7 @@ use std::fmt;
 use async_nats::jetstream;
 use mirror_records::Entity;
 use mirror_store::{PageRecord, RunStatus};
-use qbench_client::{QbenchClient, QbenchError};
+use qbench_client::{Page, PageQuery, QbenchClient, QbenchError};
 use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -241,4 +241,19 @@ pub fn tally(report: &mut EntityReport, published: &Published) {
     }
     report.stored += i64::from(published.stored);
     report.duplicates += i64::from(published.duplicates);
+}
+
+/// Reads one list page; a failure names the page.
+pub async fn read_page(
+    client: &QbenchClient,
+    entity: Entity,
+    query: &PageQuery,
+) -> Result<Page, EntityFailure> {
+    client
+        .list_page(entity, query)
+        .await
+        .map_err(|source| EntityFailure::Page {
+            page: query.page_num,
+            source,
+        })
 }

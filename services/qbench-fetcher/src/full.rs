@@ -14,7 +14,7 @@ use mirror_store::{FetchCursor, RunStatus};
 use qbench_client::{Page, PageQuery, QbenchClient, SortKey, SortOrder};
 use uuid::Uuid;
 
-use crate::engine::{EntityFailure, EntityReport, Syncer, publish_page, tally};
+use crate::engine::{EntityFailure, EntityReport, Syncer, publish_page, read_page, tally};
 
 const MODE: &str = "full";
 
@@ -232,11 +232,5 @@ async fn fetch_page(
     page_num: u32,
 ) -> Result<Page, EntityFailure> {
     let query = PageQuery::new(page_num, size).sorted(SortKey::Id, SortOrder::Asc);
-    client
-        .list_page(entity, &query)
-        .await
-        .map_err(|source| EntityFailure::Page {
-            page: page_num,
-            source,
-        })
+    read_page(client, entity, &query).await
 }

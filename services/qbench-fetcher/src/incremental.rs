@@ -18,7 +18,9 @@ use qbench_client::{PageQuery, QbenchError, SortKey, SortOrder};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::engine::{EntityFailure, EntityReport, Syncer, publish_page, record_ledger_page, tally};
+use crate::engine::{
+    EntityFailure, EntityReport, Syncer, publish_page, read_page, record_ledger_page, tally,
+};
 use crate::publish::{PagePlace, publish_deletions};
 
 const MODE: &str = "incremental";
@@ -116,15 +118,7 @@ impl Incremental<'_> {
         let mut page_num = 1;
         loop {
             let query = PageQuery::new(page_num, size).sorted(SortKey::Id, SortOrder::Desc);
-            let page = self
-                .syncer
-                .client
-                .list_page(self.entity, &query)
-                .await
-                .map_err(|source| EntityFailure::Page {
-                    page: page_num,
-                    source,
-                })?;
+            let page = read_page(&self.syncer.client, self.entity, &query).await?;
             let fresh: Vec<Value> = page
                 .records
                 .iter()
@@ -240,15 +234,7 @@ impl Incremental<'_> {
         let mut page_num = 1;
         loop {
             let query = PageQuery::new(page_num, size).sorted(key, SortOrder::Desc);
-            let page = self
-                .syncer
-                .client
-                .list_page(self.entity, &query)
-                .await
-                .map_err(|source| EntityFailure::Page {
-                    page: page_num,
-                    source,
-                })?;
+            let page = read_page(&self.syncer.client, self.entity, &query).await?;
             let inside: Vec<Value> = page
                 .records
                 .iter()

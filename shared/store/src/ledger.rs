@@ -190,7 +190,10 @@ pub async fn advance_checkpoint(conn: &mut PgConnection, entity: Entity) -> Resu
     Ok(())
 }
 
-async fn lock_checkpoint(
+/// Creates the entity's checkpoint row if needed and locks it for the rest
+/// of the transaction; returns its watermark. Whoever changes run rows of
+/// an entity takes this lock first, so the lock order is the same for all.
+pub(crate) async fn lock_checkpoint(
     conn: &mut PgConnection,
     entity: Entity,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {

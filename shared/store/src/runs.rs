@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use mirror_records::Entity;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::{StoreError, advance_checkpoint};
@@ -115,7 +115,7 @@ pub async fn finish_run_entity(
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     // Lock order: checkpoint row before run rows, as the loaders do.
-    lock_checkpoint_row(&mut tx, entity).await?;
+    crate::ledger::lock_checkpoint(&mut tx, entity).await?;
     sqlx::query(
         "UPDATE sync_run_entities SET status = $3, total_pages = $4, message = $5, \
              published_at = CASE WHEN $3 = 'published' THEN now() ELSE published_at END \
@@ -130,21 +130,6 @@ pub async fn finish_run_entity(
     .await?;
     advance_checkpoint(&mut tx, entity).await?;
     tx.commit().await?;
-    Ok(())
-}
-
-async fn lock_checkpoint_row(conn: &mut PgConnection, entity: Entity) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO sync_checkpoints (entity, status, updated_at, failed) \
-         VALUES ($1, 'loading', now(), false) ON CONFLICT (entity) DO NOTHING",
-    )
-    .bind(entity.as_str())
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("SELECT 1 FROM sync_checkpoints WHERE entity = $1 FOR UPDATE")
-        .bind(entity.as_str())
-        .execute(&mut *conn)
-        .await?;
     Ok(())
 }
 
