@@ -26,12 +26,9 @@ pub use single::fetch_with_parents;
 
 /// Connects to PostgreSQL, NATS and QBench, and creates what is missing.
 pub async fn connect(settings: FetcherSettings) -> anyhow::Result<(Syncer, async_nats::Client)> {
-    let pool = mirror_store::connect(
-        settings.database.url.expose_secret(),
-        settings.database.max_connections,
-    )
-    .await?;
-    mirror_store::migrate(&pool, settings.qbench.timezone).await?;
+    let url = settings.database.url.expose_secret();
+    let max = settings.database.max_connections;
+    let pool = mirror_store::open(url, max, settings.qbench.timezone).await?;
     let nats = async_nats::connect(&settings.nats.url).await?;
     let js = async_nats::jetstream::new(nats.clone());
     mirror_bus::ensure_streams(&js, &settings.bus).await?;

@@ -27,7 +27,7 @@ async fn main() -> anyhow::Result<()> {
     mirror_telemetry::init("qbench-fetcher", "info");
     let settings = FetcherSettings::from_env(&Env::process())?;
     if !cli.once {
-        return qbench_fetcher::run_service(settings, shutdown_signal()).await;
+        return qbench_fetcher::run_service(settings, mirror_telemetry::shutdown_signal()).await;
     }
 
     let mode = if cli.full {
@@ -40,16 +40,4 @@ async fn main() -> anyhow::Result<()> {
         anyhow::bail!("{outcome}");
     }
     Ok(())
-}
-
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(term) => term,
-        Err(_) => return tokio::signal::ctrl_c().await.unwrap_or_default(),
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
 }

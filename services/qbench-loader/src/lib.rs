@@ -29,12 +29,9 @@ pub async fn run(
     settings: LoaderSettings,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
-    let pool = mirror_store::connect(
-        settings.database.url.expose_secret(),
-        settings.database.max_connections,
-    )
-    .await?;
-    mirror_store::migrate(&pool, settings.timezone).await?;
+    let url = settings.database.url.expose_secret();
+    let pool =
+        mirror_store::open(url, settings.database.max_connections, settings.timezone).await?;
     let client = async_nats::connect(&settings.nats.url).await?;
     let js = worker::context(client);
     mirror_bus::ensure_streams(&js, &settings.bus).await?;

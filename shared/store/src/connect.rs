@@ -27,6 +27,14 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, StoreErr
     Ok(pool)
 }
 
+/// Opens a pool and applies pending migrations: what every service does at
+/// start-up.
+pub async fn open(url: &str, max_connections: u32, zone: Tz) -> Result<PgPool, StoreError> {
+    let pool = connect(url, max_connections).await?;
+    migrate(&pool, zone).await?;
+    Ok(pool)
+}
+
 /// Applies pending migrations; safe to call from every service at start-up
 /// because the migrator takes an advisory lock.
 ///

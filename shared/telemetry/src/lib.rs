@@ -1,3 +1,6 @@
+//! What every service process does at its edges: logging (below) and
+//! waiting for the signal to shut down.
+//!
 //! Logging for every service: human-readable on a terminal, one JSON object
 //! per line otherwise, filtered by `RUST_LOG` (default: the service's level,
 //! with PostgreSQL's notices kept to warnings).
@@ -26,5 +29,19 @@ pub fn init(service: &'static str, level: &str) {
     };
     if installed.is_ok() {
         tracing::debug!(service, "Logging installed.");
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM, whichever comes first.
+pub async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(term) => term,
+        Err(_) => return tokio::signal::ctrl_c().await.unwrap_or_default(),
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
     }
 }
