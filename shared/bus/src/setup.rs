@@ -21,7 +21,10 @@ pub struct BusSettings {
     /// send in-progress acks for slow work, so this bounds a stuck loader, not
     /// a slow one.
     pub ack_wait: Duration,
-    /// Deliveries of one raw message before JetStream gives up on it.
+    /// Deliveries of one message before JetStream gives up on it; -1 for
+    /// never. Loaders set bad records aside themselves and negatively ack
+    /// only when PostgreSQL or NATS fails, so a limit would drop good
+    /// records during a long outage.
     pub max_deliver: i64,
 }
 
@@ -31,7 +34,7 @@ impl Default for BusSettings {
             raw_max_age: Duration::from_secs(30 * 24 * 3600),
             dead_letter_max_age: Duration::from_secs(365 * 24 * 3600),
             ack_wait: Duration::from_secs(60),
-            max_deliver: 20,
+            max_deliver: -1,
         }
     }
 }
