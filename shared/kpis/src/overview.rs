@@ -1,0 +1,299 @@
+//! `metrics/samples/overview`, `metrics/tests/overview` and
+//! `metrics/tests/label-distribution`: workload counts of a range.
+//!
+//! A sample is completed once it has a `completed_date`; a test once it has
+//! a `complete_date` or a `report_completed_date`. Everything else is
+//! pending. Missing states, matrix types and labels count as `UNKNOWN`.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::PgPool;
+use utoipa::ToSchema;
+
+use crate::range::Window;
+use crate::scope::{SCOPED_ORDERS, Scope, in_window, lab_day};
+use crate::{KpiError, KpiSettings, RangeQuery, TestsOverviewQuery};
+
+/// How many records share one value of a column.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct KeyCount {
+    /// The value, `UNKNOWN` when missing.
+    pub key: String,
+    /// Records with it.
+    pub count: i64,
+}
+
+/// How many tests carry one assay label.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct LabelCount {
+    /// The test's `label_abbr`, `UNKNOWN` when missing.
+    pub label: String,
+    /// Tests with it.
+    pub count: i64,
+}
+
+/// The response of `metrics/samples/overview`.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SamplesOverviewResponse {
+    /// Totals of the samples created in the range.
+    pub kpis: SampleKpis,
+    /// Those samples per state, most first.
+    pub by_state: Vec<KeyCount>,
+    /// Those samples per matrix type, most first.
+    pub by_matrix_type: Vec<KeyCount>,
+    /// Per lab-zone day, samples created and samples completed that day.
+    pub created_vs_completed: Vec<DayCreatedCompleted>,
+}
+
+/// Totals of `metrics/samples/overview`.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct SampleKpis {
+    /// Samples created in the range.
+    pub total_samples: i64,
+    /// Of those, samples with a completion date.
+    pub completed_samples: i64,
+    /// Of those, samples without one.
+    pub pending_samples: i64,
+}
+
+/// Samples created and completed on one lab-zone day.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct DayCreatedCompleted {
+    /// The day.
+    pub date: NaiveDate,
+    /// Samples created that day.
+    pub created: i64,
+    /// Samples completed that day.
+    pub completed: i64,
+}
+
+/// The response of `metrics/tests/overview`.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TestsOverviewResponse {
+    /// Totals of the tests created in the range.
+    pub kpis: TestKpis,
+    /// Those tests per state, most first.
+    pub by_state: Vec<KeyCount>,
+    /// Those tests per assay label, most first.
+    pub by_label: Vec<LabelCount>,
+}
+
+/// Totals of `metrics/tests/overview`.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct TestKpis {
+    /// Tests created in the range.
+    pub total_tests: i64,
+    /// Of those, tests completed or reported.
+    pub completed_tests: i64,
+    /// Of those, the others.
+    pub pending_tests: i64,
+}
+
+/// The response of `metrics/tests/label-distribution`.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct LabelDistributionResponse {
+    /// Tests created in the range per assay label, most first.
+    pub labels: Vec<LabelCount>,
+}
+
+/// Samples of scoped orders created in the window.
+fn range_samples() -> String {
+    format!(
+        "{SCOPED_ORDERS},
+         range_samples AS (
+           SELECT s.id, s.state, s.matrix_type, s.completed_date
+           FROM visible_samples s JOIN scoped_orders o ON o.id = s.order_id
+           WHERE {})",
+        in_window("s.date_created")
+    )
+}
+
+/// Tests of scoped orders created in the window, in batch `$8` when given.
+fn range_tests() -> String {
+    format!(
+        "{SCOPED_ORDERS},
+         range_tests AS (
+           SELECT t.id, t.state, t.label_abbr,
+                  (t.complete_date IS NOT NULL OR t.report_completed_date IS NOT NULL)
+                      AS completed
+           FROM visible_tests t
+           JOIN visible_samples s ON s.id = t.sample_id
+           JOIN scoped_orders o ON o.id = s.order_id
+           WHERE {} AND ($8::int4 IS NULL OR $8::int4 = ANY(t.batch_ids)))",
+        in_window("t.date_created")
+    )
+}
+
+/// `column` of `table` grouped and counted, most first, then by value.
+fn counted_by(table: &str, column: &str, alias: &str) -> String {
+    format!(
+        "SELECT coalesce({column}, 'UNKNOWN') AS {alias}, count(*) AS count
+         FROM {table} GROUP BY 1 ORDER BY count DESC, {alias}"
+    )
+}
+
+/// Totals, states, matrix types and a created-versus-completed series of the
+/// samples of the range.
+pub async fn samples_overview(
+    pool: &PgPool,
+    settings: &KpiSettings,
+    query: &RangeQuery,
+) -> Result<SamplesOverviewResponse, KpiError> {
+    let zone = settings.lab_timezone;
+    let window = Window::parse(
+        query.date_from.as_deref(),
+        query.date_to.as_deref(),
+        ("date_from", "date_to"),
+        zone,
+    )?;
+    let span = window.days(zone, "date_to")?;
+    let filters = (query.customer_id, query.order_id, query.state.as_deref());
+    let scope = Scope::new(settings, filters, window);
+
+    let with = format!("WITH {}", range_samples());
+    let kpis: SampleKpis = scope
+        .query(format!(
+            "{with}
+             SELECT count(*) AS total_samples,
+                    count(*) FILTER (WHERE completed_date IS NOT NULL) AS completed_samples,
+                    count(*) FILTER (WHERE completed_date IS NULL) AS pending_samples
+             FROM range_samples"
+        ))
+        .fetch_one(pool)
+        .await?;
+    let by_state = scope
+        .query(format!(
+            "{with} {}",
+            counted_by("range_samples", "state", "key")
+        ))
+        .fetch_all(pool)
+        .await?;
+    let by_matrix_type = scope
+        .query(format!(
+            "{with} {}",
+            counted_by("range_samples", "matrix_type", "key")
+        ))
+        .fetch_all(pool)
+        .await?;
+    let created_vs_completed =
+        created_vs_completed(pool, &scope.with_window(span.window), span.first, span.last).await?;
+
+    Ok(SamplesOverviewResponse {
+        kpis,
+        by_state,
+        by_matrix_type,
+        created_vs_completed,
+    })
+}
+
+async fn created_vs_completed(
+    pool: &PgPool,
+    scope: &Scope,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<DayCreatedCompleted>, KpiError> {
+    let sql = format!(
+        "WITH {SCOPED_ORDERS},
+         days AS (
+           SELECT d::date AS day FROM generate_series($8::date, $9::date, interval '1 day') d),
+         scoped_samples AS (
+           SELECT s.date_created, s.completed_date
+           FROM visible_samples s JOIN scoped_orders o ON o.id = s.order_id),
+         created AS (
+           SELECT {created_day} AS day, count(*) AS n FROM scoped_samples
+           WHERE {created_window} GROUP BY 1),
+         completed AS (
+           SELECT {completed_day} AS day, count(*) AS n FROM scoped_samples
+           WHERE {completed_window} GROUP BY 1)
+         SELECT days.day AS date, coalesce(c.n, 0) AS created, coalesce(d.n, 0) AS completed
+         FROM days
+         LEFT JOIN created c ON c.day = days.day
+         LEFT JOIN completed d ON d.day = days.day
+         ORDER BY days.day",
+        created_day = lab_day("date_created"),
+        created_window = in_window("date_created"),
+        completed_day = lab_day("completed_date"),
+        completed_window = in_window("completed_date"),
+    );
+    Ok(scope
+        .query(sql)
+        .bind(first)
+        .bind(last)
+        .fetch_all(pool)
+        .await?)
+}
+
+/// Totals, states and labels of the tests of the range.
+pub async fn tests_overview(
+    pool: &PgPool,
+    settings: &KpiSettings,
+    query: &TestsOverviewQuery,
+) -> Result<TestsOverviewResponse, KpiError> {
+    let window = Window::parse(
+        query.date_from.as_deref(),
+        query.date_to.as_deref(),
+        ("date_from", "date_to"),
+        settings.lab_timezone,
+    )?;
+    let filters = (query.customer_id, query.order_id, query.state.as_deref());
+    let scope = Scope::new(settings, filters, window);
+
+    let with = format!("WITH {}", range_tests());
+    let kpis: TestKpis = scope
+        .query(format!(
+            "{with}
+             SELECT count(*) AS total_tests,
+                    count(*) FILTER (WHERE completed) AS completed_tests,
+                    count(*) FILTER (WHERE NOT completed) AS pending_tests
+             FROM range_tests"
+        ))
+        .bind(query.batch_id)
+        .fetch_one(pool)
+        .await?;
+    let by_state = scope
+        .query(format!(
+            "{with} {}",
+            counted_by("range_tests", "state", "key")
+        ))
+        .bind(query.batch_id)
+        .fetch_all(pool)
+        .await?;
+    let by_label = scope
+        .query(format!(
+            "{with} {}",
+            counted_by("range_tests", "label_abbr", "label")
+        ))
+        .bind(query.batch_id)
+        .fetch_all(pool)
+        .await?;
+
+    Ok(TestsOverviewResponse {
+        kpis,
+        by_state,
+        by_label,
+    })
+}
+
+/// Tests created in the range per assay label.
+pub async fn label_distribution(
+    pool: &PgPool,
+    settings: &KpiSettings,
+    query: &RangeQuery,
+) -> Result<LabelDistributionResponse, KpiError> {
+    let window = Window::parse(
+        query.date_from.as_deref(),
+        query.date_to.as_deref(),
+        ("date_from", "date_to"),
+        settings.lab_timezone,
+    )?;
+    let filters = (query.customer_id, query.order_id, query.state.as_deref());
+    let scope = Scope::new(settings, filters, window);
+
+    let sql = format!(
+        "WITH {} {}",
+        range_tests(),
+        counted_by("range_tests", "label_abbr", "label")
+    );
+    let labels = scope.query(sql).bind(None::<i32>).fetch_all(pool).await?;
+    Ok(LabelDistributionResponse { labels })
+}

@@ -1,0 +1,240 @@
+//! Date ranges: parsing `date_from` / `date_to` at the edge, and the lab-zone
+//! days a series covers.
+//!
+//! A range is half-open, `[start, end)`, in instants. A bare date is a whole
+//! day in the lab's zone: as a start it is that day's first instant, as an
+//! end the next day's first instant, so `date_to=2026-02-05` covers all of
+//! 5 February. A date-time without an offset is a lab wall-clock time; one
+//! with an offset is that instant. A date-time end is inclusive.
+
+use chrono::{
+    DateTime, Days, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc,
+};
+use chrono_tz::Tz;
+
+use crate::KpiError;
+
+/// The longest day series a request may ask for, about ten years.
+const MAX_SERIES_DAYS: i64 = 3660;
+
+/// How many days a series covers when the request gives no `date_from`.
+const DEFAULT_SERIES_DAYS: u64 = 30;
+
+/// Instants a query counts, `[start, end)`; an absent side is unbounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Window {
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+}
+
+/// The consecutive lab-zone days of a series, both ends included, and the
+/// instants they span (clipped to the requested window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DaySpan {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    pub window: Window,
+}
+
+impl DaySpan {
+    /// How many days the span holds.
+    pub fn len(&self) -> u64 {
+        (self.last - self.first).num_days().unsigned_abs() + 1
+    }
+
+    /// The span of the same length that ends the day before this one starts.
+    pub fn previous(&self, zone: Tz) -> DaySpan {
+        let first = self.first - Days::new(self.len());
+        let last = self.first - Days::new(1);
+        DaySpan {
+            first,
+            last,
+            window: Window {
+                start: Some(day_start(first, zone)),
+                end: Some(day_start(self.first, zone)),
+            },
+        }
+    }
+}
+
+/// Which side of a range a parameter sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Start,
+    End,
+}
+
+impl Window {
+    /// Parses a `from` / `to` pair named `from_name` / `to_name`.
+    pub fn parse(
+        from: Option<&str>,
+        to: Option<&str>,
+        names: (&'static str, &'static str),
+        zone: Tz,
+    ) -> Result<Window, KpiError> {
+        let start = parse_bound(from, names.0, Side::Start, zone)?;
+        let end = parse_bound(to, names.1, Side::End, zone)?;
+        if let (Some(start), Some(end)) = (start, end)
+            && end < start
+        {
+            return Err(KpiError::invalid(names.1, format!("is before {}", names.0)));
+        }
+        Ok(Window { start, end })
+    }
+
+    /// The days a series covers: from the start's day (or 30 days before the
+    /// last) to the day of the end's last instant (or today).
+    pub fn days(&self, zone: Tz, to_name: &'static str) -> Result<DaySpan, KpiError> {
+        let last = match self.end {
+            Some(end) => local_date(end - TimeDelta::microseconds(1), zone),
+            None => local_date(Utc::now(), zone),
+        };
+        let first = match self.start {
+            Some(start) => local_date(start, zone),
+            None => last - Days::new(DEFAULT_SERIES_DAYS - 1),
+        };
+        if (last - first).num_days() >= MAX_SERIES_DAYS {
+            return Err(KpiError::invalid(
+                to_name,
+                format!("a series may span at most {MAX_SERIES_DAYS} days"),
+            ));
+        }
+        let last = last.max(first);
+
+        let span_start = day_start(first, zone);
+        let span_end = day_start(last + Days::new(1), zone);
+        let window = Window {
+            start: Some(self.start.map_or(span_start, |s| s.max(span_start))),
+            end: Some(self.end.map_or(span_end, |e| e.min(span_end))),
+        };
+        Ok(DaySpan {
+            first,
+            last,
+            window,
+        })
+    }
+}
+
+/// The lab-zone calendar date of an instant.
+pub(crate) fn local_date(instant: DateTime<Utc>, zone: Tz) -> NaiveDate {
+    instant.with_timezone(&zone).date_naive()
+}
+
+/// The first instant of a lab-zone day. Where midnight falls in a clock
+/// change gap, the day starts at the first wall time that exists.
+pub(crate) fn day_start(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    let mut wall = day.and_time(NaiveTime::MIN);
+    for _ in 0..=24 * 4 {
+        if let Some(instant) = zone.from_local_datetime(&wall).earliest() {
+            return instant.with_timezone(&Utc);
+        }
+        wall += TimeDelta::minutes(15);
+    }
+    // No zone skips a whole day of wall times; read the date as UTC then.
+    Utc.from_utc_datetime(&day.and_time(NaiveTime::MIN))
+}
+
+fn parse_bound(
+    raw: Option<&str>,
+    name: &'static str,
+    side: Side,
+    zone: Tz,
+) -> Result<Option<DateTime<Utc>>, KpiError> {
+    let Some(raw) = raw.map(str::trim).filter(|raw| !raw.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(day) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        let day = match side {
+            Side::Start => day,
+            Side::End => day
+                .checked_add_days(Days::new(1))
+                .ok_or_else(|| KpiError::invalid(name, "date out of range"))?,
+        };
+        return Ok(Some(day_start(day, zone)));
+    }
+    let instant = parse_instant(raw, zone)
+        .ok_or_else(|| KpiError::invalid(name, "expected an ISO date (YYYY-MM-DD) or date-time"))?;
+    Ok(Some(match side {
+        Side::Start => instant,
+        // The end is exclusive; a date-time end includes its own instant,
+        // and PostgreSQL keeps microseconds.
+        Side::End => instant + TimeDelta::microseconds(1),
+    }))
+}
+
+/// An ISO date-time: with an offset it is that instant, without one a lab
+/// wall-clock time (the earlier of two in a fall-back overlap; none in a
+/// spring-forward gap).
+fn parse_instant(raw: &str, zone: Tz) -> Option<DateTime<Utc>> {
+    if let Ok(instant) = DateTime::<FixedOffset>::parse_from_rfc3339(raw) {
+        return Some(instant.with_timezone(&Utc));
+    }
+    let formats = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S%.f",
+    ];
+    let wall = formats
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(raw, format).ok())?;
+    zone.from_local_datetime(&wall)
+        .earliest()
+        .map(|instant| instant.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    const NY: Tz = chrono_tz::America::New_York;
+
+    fn at(raw: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(raw)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn bare_date_to_covers_its_whole_lab_day() {
+        let w = Window::parse(Some("2026-02-01"), Some("2026-02-05"), ("f", "t"), NY).unwrap();
+        assert_eq!(w.start, Some(at("2026-02-01T05:00:00Z")));
+        assert_eq!(w.end, Some(at("2026-02-06T05:00:00Z")));
+    }
+
+    #[test]
+    fn wall_time_is_lab_zone_and_offset_time_is_an_instant() {
+        let w = Window::parse(
+            Some("2026-02-01T10:00"),
+            Some("2026-02-01T10:00:00Z"),
+            ("f", "t"),
+            NY,
+        )
+        .unwrap_err();
+        assert!(matches!(w, KpiError::InvalidParameter { name: "t", .. }));
+        let w = Window::parse(Some("2026-02-01T10:00:00"), None, ("f", "t"), NY).unwrap();
+        assert_eq!(w.start, Some(at("2026-02-01T15:00:00Z")));
+    }
+
+    #[test]
+    fn malformed_date_names_its_parameter() {
+        let err = Window::parse(Some("02/01/2026"), None, ("date_from", "t"), NY).unwrap_err();
+        assert!(matches!(
+            err,
+            KpiError::InvalidParameter {
+                name: "date_from",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn spring_forward_day_starts_at_midnight_when_it_exists() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 8).unwrap();
+        assert_eq!(day_start(day, NY), at("2026-03-08T05:00:00Z"));
+        let havana = chrono_tz::America::Havana;
+        let gap_day = NaiveDate::from_ymd_opt(2026, 3, 8).unwrap();
+        assert_eq!(day_start(gap_day, havana), at("2026-03-08T05:00:00Z"));
+    }
+}

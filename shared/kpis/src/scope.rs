@@ -1,0 +1,121 @@
+//! What one query counts: the order filters, the instant window, the lab zone
+//! and the sample types of turnaround statistics, bound as `$1` to `$7` of
+//! every KPI query so the shared SQL fragments below can refer to them.
+
+use chrono::{DateTime, Utc};
+use sqlx::Postgres;
+use sqlx::postgres::PgArguments;
+use sqlx::query::QueryAs;
+
+use crate::KpiSettings;
+use crate::range::Window;
+
+/// `scoped_orders`: visible orders that pass the filters `$1` (customer),
+/// `$2` (order) and `$3` (order state).
+pub(crate) const SCOPED_ORDERS: &str = "scoped_orders AS (
+    SELECT o.id, o.customer_account_id
+    FROM visible_orders o
+    WHERE ($1::int4 IS NULL OR o.customer_account_id = $1::int4)
+      AND ($2::int4 IS NULL OR o.id = $2::int4)
+      AND ($3::text IS NULL OR o.state = $3::text))";
+
+/// `reported`: tests of scoped orders reported in the window `[$4, $5)`,
+/// each with its turnaround in hours (null without a creation date) and
+/// whether its sample type counts in turnaround statistics (`$7`).
+pub(crate) const REPORTED: &str = "reported AS (
+    SELECT t.id, t.label_abbr, t.report_completed_date AS reported_at,
+           (extract(epoch FROM t.report_completed_date - t.date_created) / 3600)::float8
+               AS hours,
+           ($7::text[] IS NULL OR s.sample_type = ANY($7::text[])) AS counted_type
+    FROM visible_tests t
+    JOIN visible_samples s ON s.id = t.sample_id
+    JOIN scoped_orders o ON o.id = s.order_id
+    WHERE t.report_completed_date IS NOT NULL
+      AND ($4::timestamptz IS NULL OR t.report_completed_date >= $4::timestamptz)
+      AND ($5::timestamptz IS NULL OR t.report_completed_date < $5::timestamptz))";
+
+/// `tat`: the turnaround population, reported tests with a known turnaround
+/// of a counted sample type. Negative values stay here so they can be
+/// counted; statistics filter on `hours >= 0`.
+pub(crate) const TAT: &str = "tat AS (
+    SELECT id, label_abbr, reported_at, hours
+    FROM reported
+    WHERE hours IS NOT NULL AND counted_type)";
+
+/// The bound values behind `$1` to `$7`.
+#[derive(Debug, Clone)]
+pub(crate) struct Scope {
+    pub customer_id: Option<i32>,
+    pub order_id: Option<i32>,
+    pub state: Option<String>,
+    pub window: Window,
+    pub zone: String,
+    pub sample_types: Option<Vec<String>>,
+}
+
+/// A query whose first seven parameters are a [`Scope`].
+pub(crate) type ScopedQuery<'q, O> = QueryAs<'q, Postgres, O, PgArguments>;
+
+impl Scope {
+    /// A scope with the request's order filters and window.
+    pub fn new(
+        settings: &KpiSettings,
+        filters: (Option<i32>, Option<i32>, Option<&str>),
+        window: Window,
+    ) -> Scope {
+        Scope {
+            customer_id: filters.0,
+            order_id: filters.1,
+            state: filters.2.map(str::to_owned),
+            window,
+            zone: settings.lab_timezone.name().to_owned(),
+            sample_types: settings.tat_sample_types.clone(),
+        }
+    }
+
+    /// The same scope over another window.
+    pub fn with_window(&self, window: Window) -> Scope {
+        Scope {
+            window,
+            ..self.clone()
+        }
+    }
+
+    /// A query over `sql`, with `$1` to `$7` bound.
+    pub fn query<'q, O>(&self, sql: String) -> ScopedQuery<'q, O>
+    where
+        O: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        let start: Option<DateTime<Utc>> = self.window.start;
+        let end: Option<DateTime<Utc>> = self.window.end;
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(self.customer_id)
+            .bind(self.order_id)
+            .bind(self.state.clone())
+            .bind(start)
+            .bind(end)
+            .bind(self.zone.clone())
+            .bind(self.sample_types.clone())
+    }
+}
+
+/// `column` lies in the window `[$4, $5)`; an absent side is unbounded.
+pub(crate) fn in_window(column: &str) -> String {
+    format!(
+        "($4::timestamptz IS NULL OR {column} >= $4::timestamptz) \
+         AND ($5::timestamptz IS NULL OR {column} < $5::timestamptz)"
+    )
+}
+
+/// `column` as a lab-zone calendar date (`$6` is the zone name).
+pub(crate) fn lab_day(column: &str) -> String {
+    format!("({column} AT TIME ZONE $6::text)::date")
+}
+
+/// The latest time the mirror wrote any visible record.
+pub(crate) const LAST_UPDATED: &str = "(SELECT max(m) FROM (
+    SELECT max(fetched_at) AS m FROM visible_customers
+    UNION ALL SELECT max(fetched_at) FROM visible_orders
+    UNION ALL SELECT max(fetched_at) FROM visible_samples
+    UNION ALL SELECT max(fetched_at) FROM visible_tests
+    UNION ALL SELECT max(fetched_at) FROM visible_batches) latest)";

@@ -1,0 +1,118 @@
+//! `metrics/summary`: the headline counts of a range.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::PgPool;
+use utoipa::ToSchema;
+
+use crate::range::Window;
+use crate::scope::{LAST_UPDATED, REPORTED, SCOPED_ORDERS, Scope, TAT, in_window};
+use crate::stats::round_hours;
+use crate::{KpiError, KpiSettings, SlaRangeQuery};
+
+/// The response of `metrics/summary`.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SummaryResponse {
+    /// The counts.
+    pub kpis: SummaryKpis,
+    /// When the mirror last wrote a visible record; null when empty.
+    pub last_updated_at: Option<DateTime<Utc>>,
+    /// First instant counted; null when unbounded.
+    pub range_start: Option<DateTime<Utc>>,
+    /// First instant no longer counted; null when unbounded.
+    pub range_end: Option<DateTime<Utc>>,
+}
+
+/// The counts of `metrics/summary`.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SummaryKpis {
+    /// Samples created in the range.
+    pub total_samples: i64,
+    /// Tests created in the range.
+    pub total_tests: i64,
+    /// Customers with an order created in the range.
+    pub total_customers: i64,
+    /// Tests reported in the range.
+    pub total_reports: i64,
+    /// Mean turnaround of the range's reports; null when none has one.
+    pub average_tat_hours: Option<f64>,
+    /// Reports with a turnaround at or under the SLA.
+    pub reports_within_sla: i64,
+    /// Reports with a turnaround over the SLA.
+    pub reports_beyond_sla: i64,
+    /// Reports left out of turnaround figures for ending before they began.
+    pub negative_tat_excluded: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    total_samples: i64,
+    total_tests: i64,
+    total_customers: i64,
+    total_reports: i64,
+    average_tat_hours: Option<f64>,
+    reports_within_sla: i64,
+    reports_beyond_sla: i64,
+    negative_tat_excluded: i64,
+    last_updated_at: Option<DateTime<Utc>>,
+}
+
+/// Counts samples, tests and customers by creation, and reports by report
+/// date, in the range.
+pub async fn summary(
+    pool: &PgPool,
+    settings: &KpiSettings,
+    query: &SlaRangeQuery,
+) -> Result<SummaryResponse, KpiError> {
+    let zone = settings.lab_timezone;
+    let window = Window::parse(
+        query.date_from.as_deref(),
+        query.date_to.as_deref(),
+        ("date_from", "date_to"),
+        zone,
+    )?;
+    let sla = settings.sla_hours(query.sla_hours)?;
+    let filters = (query.customer_id, query.order_id, query.state.as_deref());
+    let scope = Scope::new(settings, filters, window);
+
+    let sql = format!(
+        "WITH {SCOPED_ORDERS}, {REPORTED}, {TAT}
+         SELECT
+           (SELECT count(*) FROM visible_samples s
+              JOIN scoped_orders o ON o.id = s.order_id
+              WHERE {samples}) AS total_samples,
+           (SELECT count(*) FROM visible_tests t
+              JOIN visible_samples s ON s.id = t.sample_id
+              JOIN scoped_orders o ON o.id = s.order_id
+              WHERE {tests}) AS total_tests,
+           (SELECT count(DISTINCT o.customer_account_id) FROM visible_orders vo
+              JOIN scoped_orders o ON o.id = vo.id
+              WHERE {orders}) AS total_customers,
+           (SELECT count(*) FROM reported) AS total_reports,
+           (SELECT avg(hours) FROM tat WHERE hours >= 0) AS average_tat_hours,
+           (SELECT count(*) FROM tat WHERE hours >= 0 AND hours <= $8) AS reports_within_sla,
+           (SELECT count(*) FROM tat WHERE hours > $8) AS reports_beyond_sla,
+           (SELECT count(*) FROM tat WHERE hours < 0) AS negative_tat_excluded,
+           {LAST_UPDATED} AS last_updated_at",
+        samples = in_window("s.date_created"),
+        tests = in_window("t.date_created"),
+        orders = in_window("vo.date_created"),
+    );
+    let row: SummaryRow = scope.query(sql).bind(sla).fetch_one(pool).await?;
+
+    Ok(SummaryResponse {
+        kpis: SummaryKpis {
+            total_samples: row.total_samples,
+            total_tests: row.total_tests,
+            total_customers: row.total_customers,
+            total_reports: row.total_reports,
+            average_tat_hours: round_hours(row.average_tat_hours),
+            reports_within_sla: row.reports_within_sla,
+            reports_beyond_sla: row.reports_beyond_sla,
+            negative_tat_excluded: row.negative_tat_excluded,
+        },
+        last_updated_at: row.last_updated_at,
+        range_start: window.start,
+        range_end: window.end,
+    })
+}
