@@ -1,78 +1,68 @@
 //! The API service: the earlier tool's routes over the mirror's PostgreSQL.
 //!
-//! For now it serves `GET /api/health` and applies migrations at start-up,
-//! so a deployment can point its health checks at it.
-// TODO(#3): login, users, banlist, the KPI and entity routes, OpenAPI and the dashboard.
+//! `GET /api/health` and `POST /api/auth/login` are public; every route
+//! under `/api/v1` needs a bearer token from the login. The OpenAPI document
+//! (`/api/openapi.json`) and its interactive page (`/api/docs`) are built
+//! from the handlers themselves, and the built dashboard is served under
+//! `/dashboard/` when present.
+//!
+//! Routes are grouped per resource, each module offering a `router()`;
+//! handlers stay thin and call plain functions of the shared crates.
+
+pub mod app;
+pub mod auth;
+pub mod dashboard;
+mod error;
+pub mod extract;
+pub mod health;
+pub mod metrics;
+pub mod openapi;
+pub mod settings;
+mod state;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
-use mirror_config::{ConfigError, DatabaseSettings, Env, ExposeSecret};
-use serde_json::{Value, json};
-use sqlx::PgPool;
+use mirror_accounts::Accounts;
+use mirror_config::ExposeSecret;
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
 
-/// Everything the API reads from its environment.
-#[derive(Debug, Clone)]
-pub struct ApiSettings {
-    pub database: DatabaseSettings,
-    pub timezone: chrono_tz::Tz,
-}
+pub use app::router;
+pub use auth::AuthUser;
+pub use error::{ApiError, ErrorBody};
+pub use settings::{ApiSettings, AuthSettings, WebSettings};
+pub use state::AppState;
 
-impl ApiSettings {
-    /// Reads `DATABASE_URL` and `QBENCH_TIMEZONE`.
-    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
-        Ok(ApiSettings {
-            database: DatabaseSettings::from_env(env)?,
-            timezone: env.or("QBENCH_TIMEZONE", chrono_tz::Tz::UTC)?,
-        })
-    }
-}
-
-/// The routes, over a pool.
-pub fn router(pool: PgPool) -> Router {
-    Router::new()
-        .route("/api/health", get(health))
-        .layer(TraceLayer::new_for_http())
-        .with_state(pool)
-}
-
-/// `{"status": "ok"}` when the database answers; 503 otherwise, without
-/// saying why (the log does).
-async fn health(State(pool): State<PgPool>) -> (StatusCode, Json<Value>) {
-    match sqlx::query("SELECT 1").execute(&pool).await {
-        Ok(_) => (StatusCode::OK, Json(json!({"status": "ok"}))),
-        Err(e) => {
-            tracing::warn!(error = %e, "Health check cannot reach the database.");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"code": "unavailable", "message": "database unavailable"})),
-            )
-        }
-    }
-}
-
-/// Migrates, binds `addr` and serves until `shutdown` completes.
+/// Migrates, binds `addr` and serves until `shutdown` completes; requests
+/// in flight then finish before this returns.
 pub async fn run(
     settings: ApiSettings,
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let pool = mirror_store::connect(
+    let pool = mirror_store::open(
         settings.database.url.expose_secret(),
         settings.database.max_connections,
+        settings.timezone,
     )
     .await?;
-    mirror_store::migrate(&pool, settings.timezone).await?;
+    let accounts = Accounts::new(pool.clone());
+    accounts.hasher().warm_up().await?;
+    let tokens = auth::TokenKeys::new(&settings.auth.secret, settings.auth.token_ttl_hours)?;
+    let state = AppState {
+        pool,
+        accounts,
+        tokens: Arc::new(tokens),
+        sla_hours: settings.sla_hours,
+        lab_timezone: settings.lab_timezone,
+    };
+
     let listener = TcpListener::bind(addr).await?;
     tracing::info!(address = %listener.local_addr()?, "API listening.");
-    axum::serve(listener, router(pool))
+    axum::serve(listener, router(state, &settings.web))
         .with_graceful_shutdown(shutdown)
         .await?;
+    tracing::info!("API stopped.");
     Ok(())
 }

@@ -26,19 +26,7 @@ async fn main() -> anyhow::Result<()> {
     qbench_api::run(
         settings,
         SocketAddr::new(cli.host, cli.port),
-        shutdown_signal(),
+        mirror_telemetry::shutdown_signal(),
     )
     .await
-}
-
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(term) => term,
-        Err(_) => return tokio::signal::ctrl_c().await.unwrap_or_default(),
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
 }

@@ -1,5 +1,6 @@
 //! `qbenchctl`: the operator's command line. It talks to PostgreSQL, to the
-//! fetcher over NATS, and (for `verify`) to QBench itself.
+//! fetcher over NATS, and (for `verify`) to QBench itself. It also manages
+//! the API's users and the banlist.
 
 mod commands;
 mod context;
@@ -54,6 +55,77 @@ enum Command {
         #[arg(long = "entity")]
         entities: Vec<Entity>,
     },
+    /// The API's users: create, reset a password, disable, enable, list.
+    Users {
+        #[command(subcommand)]
+        action: UsersAction,
+    },
+    /// Records hidden from every read of the API, with their children.
+    Banlist {
+        #[command(subcommand)]
+        action: BanlistAction,
+    },
+}
+
+/// Passwords need at least 10 characters with a lower-case letter, an
+/// upper-case letter and a digit, and at most 72 bytes.
+#[derive(Debug, Subcommand)]
+enum UsersAction {
+    /// Create a user; prompts for the password twice unless given.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// Visible in the shell history; omit it to be prompted instead.
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Set a new password; tokens issued before it stop working.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password: Option<String>,
+        /// Also lift a lock left by failed logins.
+        #[arg(long)]
+        unlock: bool,
+    },
+    /// Refuse the user's logins and tokens from now on.
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
+    /// Let a disabled user log in again.
+    Enable {
+        #[arg(long)]
+        username: String,
+    },
+    /// List users with their state.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum BanlistAction {
+    /// Ban a record (a customer hides its orders, samples and tests).
+    Add {
+        #[arg(long = "type")]
+        entity: Entity,
+        #[arg(long)]
+        id: i32,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Lift a ban.
+    Remove {
+        #[arg(long = "type")]
+        entity: Entity,
+        #[arg(long)]
+        id: i32,
+    },
+    /// List bans, of one entity type or all.
+    List {
+        #[arg(long = "type")]
+        entity: Option<Entity>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,5 +168,39 @@ async fn run(command: Command) -> anyhow::Result<std::process::ExitCode> {
             action: SkippedAction::List { entity },
         } => commands::skipped::list(&env, entity).await,
         Command::Verify { entities } => commands::verify::run(&env, &entities).await,
+        Command::Users { action } => users(&env, action).await,
+        Command::Banlist { action } => banlist(&env, action).await,
+    }
+}
+
+async fn users(
+    env: &mirror_config::Env,
+    action: UsersAction,
+) -> anyhow::Result<std::process::ExitCode> {
+    use commands::users;
+    match action {
+        UsersAction::Create { username, password } => users::create(env, &username, password).await,
+        UsersAction::ResetPassword {
+            username,
+            password,
+            unlock,
+        } => users::reset_password(env, &username, password, unlock).await,
+        UsersAction::Disable { username } => users::set_active(env, &username, false).await,
+        UsersAction::Enable { username } => users::set_active(env, &username, true).await,
+        UsersAction::List => users::list(env).await,
+    }
+}
+
+async fn banlist(
+    env: &mirror_config::Env,
+    action: BanlistAction,
+) -> anyhow::Result<std::process::ExitCode> {
+    use commands::banlist;
+    match action {
+        BanlistAction::Add { entity, id, reason } => {
+            banlist::add(env, entity, id, reason.as_deref()).await
+        }
+        BanlistAction::Remove { entity, id } => banlist::remove(env, entity, id).await,
+        BanlistAction::List { entity } => banlist::list(env, entity).await,
     }
 }
