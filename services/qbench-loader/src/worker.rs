@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use async_nats::jetstream::consumer::PullConsumer;
+use async_nats::jetstream::consumer::pull::{Batch, BatchError};
 use async_nats::jetstream::{self, AckKind};
 use chrono::Utc;
 use futures::StreamExt;
@@ -15,6 +17,16 @@ use crate::delivery::Delivery;
 
 /// How long a batch waits for more messages after its first one.
 const LINGER: Duration = Duration::from_millis(20);
+
+/// How long one pull waits for a first message before asking again.
+const IDLE_PULL: Duration = Duration::from_secs(5);
+
+/// How long past its own wait a pull may stay open before it is given up:
+/// JetStream ends every pull itself unless its answer was lost (a reconnect).
+const PULL_GRACE: Duration = Duration::from_secs(5);
+
+/// Pause after a pull request failed (NATS reconnecting), before the next.
+const FAILED_PULL_DELAY: Duration = Duration::from_secs(1);
 
 /// Redelivery delay after a batch failed to commit (a deadlock, a restart of
 /// PostgreSQL): soon, but not in a tight loop.
@@ -33,34 +45,41 @@ pub async fn consume(
     let from_retry = kind == Stream::Retry;
     tracing::info!(%entity, stream = kind.name(), "Consuming.");
 
-    let mut messages = consumer
-        .stream()
-        .max_messages_per_batch(batch_size)
-        .messages()
-        .await?;
     loop {
         // Wait for one message, then gather what else arrives within a short
         // linger: full batches under load, no waiting when traffic is thin.
+        // Nothing is pulled before the batch in hand is done: a message
+        // pulled ahead would wait here, unacknowledged, while that batch
+        // runs, and JetStream would give it to another loader once its ack
+        // wait ran out.
         let first = tokio::select! {
-            next = messages.next() => next,
+            first = wait_for_one(&consumer) => first,
             _ = stop.changed() => break,
         };
-        let Some(first) = first else { break };
-        let mut pulled = vec![first];
-        let linger = tokio::time::Instant::now() + LINGER;
-        while pulled.len() < batch_size {
-            match tokio::time::timeout_at(linger, messages.next()).await {
-                Ok(Some(message)) => pulled.push(message),
-                Ok(None) | Err(_) => break,
+        let mut pulled = match first {
+            Ok(pulled) if pulled.is_empty() => continue,
+            Ok(pulled) => pulled,
+            Err(e) => {
+                tracing::warn!(%entity, error = %e, "Pull failed.");
+                tokio::time::sleep(FAILED_PULL_DELAY).await;
+                continue;
             }
-        }
-        let mut deliveries = Vec::with_capacity(pulled.len());
-        for message in pulled {
-            match message {
-                Ok(message) => deliveries.push(Delivery::read(message, from_retry)),
+        };
+        let linger = tokio::time::Instant::now() + LINGER;
+        loop {
+            match take_available(&consumer, batch_size - pulled.len()).await {
+                Ok(more) => pulled.extend(more),
                 Err(e) => tracing::warn!(%entity, error = %e, "Pull failed."),
             }
+            if pulled.len() >= batch_size || tokio::time::Instant::now() >= linger {
+                break;
+            }
+            tokio::time::sleep_until(linger).await;
         }
+        let deliveries = pulled
+            .into_iter()
+            .map(|message| Delivery::read(message, from_retry))
+            .collect();
         let ready = hold_back_early_retries(deliveries).await;
         if !ready.is_empty() {
             handle_with_progress(&ctx, entity, &ready, bus.ack_wait).await;
@@ -68,6 +87,47 @@ pub async fn consume(
     }
     tracing::info!(%entity, stream = kind.name(), "Stopped consuming.");
     Ok(())
+}
+
+/// Waits up to [`IDLE_PULL`] for one message; the pull ends with it.
+async fn wait_for_one(consumer: &PullConsumer) -> Result<Vec<jetstream::Message>, BatchError> {
+    let pull = consumer.batch().max_messages(1).expires(IDLE_PULL);
+    Ok(read_all(pull.messages().await?, IDLE_PULL + PULL_GRACE).await)
+}
+
+/// Takes up to `max` messages the consumer has now, without waiting for
+/// more; JetStream ends the pull at once.
+async fn take_available(
+    consumer: &PullConsumer,
+    max: usize,
+) -> Result<Vec<jetstream::Message>, BatchError> {
+    if max == 0 {
+        return Ok(Vec::new());
+    }
+    let pull = consumer.fetch().max_messages(max);
+    Ok(read_all(pull.messages().await?, PULL_GRACE).await)
+}
+
+/// Reads a pull to its end, or for at most `limit`; an error status ends
+/// it early. What came before is kept either way.
+async fn read_all(mut pull: Batch, limit: Duration) -> Vec<jetstream::Message> {
+    let deadline = tokio::time::Instant::now() + limit;
+    let mut pulled = Vec::new();
+    loop {
+        match tokio::time::timeout_at(deadline, pull.next()).await {
+            Ok(Some(Ok(message))) => pulled.push(message),
+            Ok(None) => break,
+            Ok(Some(Err(e))) => {
+                tracing::warn!(error = %e, "Pull ended early.");
+                break;
+            }
+            Err(_) => {
+                tracing::warn!("JetStream did not end a pull; giving it up.");
+                break;
+            }
+        }
+    }
+    pulled
 }
 
 /// Retries due later go back to JetStream with a delay; the rest are ready.

@@ -45,21 +45,27 @@ impl Harness {
         }
     }
 
-    fn settings(&self) -> LoaderSettings {
+    fn settings(&self, extra: &[(&str, &str)]) -> LoaderSettings {
         let nats_url = self.nats.url();
-        let env = Env::from_pairs([
+        let mut pairs = vec![
             ("DATABASE_URL", self.db.url.as_str()),
             ("NATS_URL", nats_url.as_str()),
             ("RETRY_DELAYS", "300ms,600ms,900ms"),
             ("SKIPPED_REQUEUE_INTERVAL", "300ms"),
             ("LOADER_BATCH_SIZE", "100"),
-        ]);
-        LoaderSettings::from_env(&env).unwrap()
+        ];
+        pairs.extend_from_slice(extra);
+        LoaderSettings::from_env(&Env::from_pairs(pairs)).unwrap()
     }
 
     fn spawn_loader(&mut self) {
+        self.spawn_loader_with(&[]);
+    }
+
+    /// A loader with the usual settings, `extra` overriding them.
+    fn spawn_loader_with(&mut self, extra: &[(&str, &str)]) {
         let (stop, stopped) = oneshot::channel::<()>();
-        let settings = self.settings();
+        let settings = self.settings(extra);
         let handle = tokio::spawn(qbench_loader::run(settings, async {
             let _ = stopped.await;
         }));
@@ -303,4 +309,116 @@ async fn two_loaders_share_the_work_without_counting_twice() {
         .unwrap();
     assert_eq!(receipts, 400);
     h.stop().await;
+}
+
+#[tokio::test]
+async fn in_progress_acks_keep_a_slow_batch_from_being_redelivered_to_the_other_loader() {
+    let mut h = Harness::start().await;
+    let short_ack_wait = [("LOADER_ACK_WAIT", "2s")];
+    h.spawn_loader_with(&short_ack_wait);
+    h.spawn_loader_with(&short_ack_wait);
+    let run = Uuid::new_v4();
+    let customer =
+        |id: i64| json!({"id": id, "customer_name": format!("Customer {id}"), "last_updated": "5"});
+    for id in 1..=10 {
+        h.publish(Entity::Customer, customer(id), Some((run, 1)))
+            .await;
+    }
+    let pool = h.db.pool.clone();
+    eventually(
+        &pool,
+        "SELECT count(*) FROM sync_checkpoints WHERE entity = 'customer'",
+        1,
+        Duration::from_secs(15),
+    )
+    .await;
+
+    // Every batch now waits on the checkpoint row for three ack waits.
+    let mut hold = step("begin", pool.begin()).await.unwrap();
+    step(
+        "lock the checkpoint",
+        sqlx::query("SELECT entity FROM sync_checkpoints WHERE entity = 'customer' FOR UPDATE")
+            .execute(&mut *hold),
+    )
+    .await
+    .unwrap();
+    for id in 11..=310 {
+        h.publish(
+            Entity::Customer,
+            customer(id),
+            Some((run, 2 + (id - 11) / 50)),
+        )
+        .await;
+    }
+    let consumer = raw_consumer(&h.js, Entity::Customer).await;
+    let mut redelivered_while_held = 0;
+    let held_until = tokio::time::Instant::now() + Duration::from_secs(6);
+    while tokio::time::Instant::now() < held_until {
+        let info = consumer_info(&consumer).await;
+        redelivered_while_held = redelivered_while_held.max(info.num_redelivered);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    step("release the checkpoint", hold.commit()).await.unwrap();
+
+    eventually(
+        &pool,
+        "SELECT count(*) FROM customers",
+        310,
+        Duration::from_secs(20),
+    )
+    .await;
+    eventually(
+        &pool,
+        "SELECT sum(loaded)::int8 FROM sync_run_pages",
+        310,
+        Duration::from_secs(10),
+    )
+    .await;
+    let receipts: i64 = sqlx::query_scalar("SELECT count(*) FROM raw_receipts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(receipts, 310);
+    let pages: Vec<(i32, i32)> =
+        sqlx::query_as("SELECT page, loaded FROM sync_run_pages ORDER BY page")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let published: Vec<(i32, i32)> = [(1, 10)]
+        .into_iter()
+        .chain((2..=7).map(|page| (page, 50)))
+        .collect();
+    assert_eq!(pages, published);
+    let info = consumer_info(&consumer).await;
+    assert_eq!(
+        redelivered_while_held, 0,
+        "messages were redelivered while held"
+    );
+    assert_eq!(info.num_redelivered, 0);
+    assert_eq!(
+        info.delivered.consumer_sequence, 310,
+        "a message was delivered more than once"
+    );
+    h.stop().await;
+}
+
+async fn raw_consumer(
+    js: &jetstream::Context,
+    entity: Entity,
+) -> jetstream::consumer::PullConsumer {
+    let stream = step("raw stream", js.get_stream(Stream::Raw.name()))
+        .await
+        .unwrap();
+    let name = mirror_bus::consumer::loader(entity);
+    step("raw consumer", stream.get_consumer(&name))
+        .await
+        .unwrap()
+}
+
+async fn consumer_info(consumer: &jetstream::consumer::PullConsumer) -> jetstream::consumer::Info {
+    let mut consumer = consumer.clone();
+    step("consumer info", consumer.info())
+        .await
+        .unwrap()
+        .clone()
 }
