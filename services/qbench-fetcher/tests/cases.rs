@@ -1,0 +1,617 @@
+//! The field cases (failed and short pages, expired tokens, later edits and
+//! deletions) run against the built-in simulator, a private nats-server and
+//! a fresh database per test, with the fetcher and the loader in process.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use mirror_config::Env;
+use mirror_records::Entity;
+use mirror_store::RunStatus;
+use mirror_testkit::{NatsServer, TestDatabase, step, within};
+use qbench_fetcher::{FetcherSettings, RunOutcome, SyncMode, SyncPlan, Syncer};
+use qbench_loader::LoaderSettings;
+use qbench_simulator::{
+    FaultAction, FaultRule, RouteKind, RunningSimulator, SimConfig, SimHandle, Simulator,
+};
+use serde_json::Value;
+use sqlx::PgPool;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+/// Records per QBench page: small, so the tiny lab's samples span many pages.
+const PAGE_SIZE: usize = 25;
+
+/// The lab's time zone in [`SimConfig::for_tests`].
+const LAB_ZONE: &str = "America/New_York";
+
+/// The longest one sync run of the tiny lab may take, faults included.
+const RUN_LIMIT: Duration = Duration::from_secs(120);
+
+/// The longest the loader may take to bring the mirror level with the lab.
+const LOAD_LIMIT: Duration = Duration::from_secs(90);
+
+/// A lab whose history ends at a fixed time, for cases that never ask
+/// QBench's updates feed (which the fetcher asks by its own clock).
+fn fixed_clock() -> DateTime<Utc> {
+    "2026-03-05T12:00:00Z".parse().unwrap()
+}
+
+/// Everything one case runs against.
+struct Pipeline {
+    sim: RunningSimulator,
+    nats: NatsServer,
+    db: TestDatabase,
+    loader: Option<(oneshot::Sender<()>, JoinHandle<anyhow::Result<()>>)>,
+}
+
+impl Pipeline {
+    async fn start(clock: DateTime<Utc>) -> Self {
+        let config = SimConfig::for_tests(7, clock);
+        let addr = "127.0.0.1:0".parse().unwrap();
+        let sim = step("start simulator", Simulator::start(config, addr))
+            .await
+            .unwrap();
+        let nats = step("start nats", NatsServer::start()).await.unwrap();
+        let db = step("create database", TestDatabase::create())
+            .await
+            .unwrap();
+        Pipeline {
+            sim,
+            nats,
+            db,
+            loader: None,
+        }
+    }
+
+    fn lab(&self) -> &SimHandle {
+        self.sim.handle()
+    }
+
+    fn pool(&self) -> &PgPool {
+        &self.db.pool
+    }
+
+    fn env(&self, extra: &[(&str, &str)]) -> Env {
+        let (nats_url, sim_url) = (self.nats.url(), self.sim.base_url());
+        let mut pairs = vec![
+            ("DATABASE_URL", self.db.url.as_str()),
+            ("NATS_URL", nats_url.as_str()),
+            ("SIMULATOR_URL", sim_url.as_str()),
+            ("QBENCH_TIMEZONE", LAB_ZONE),
+            ("QBENCH_REQUESTS_PER_MINUTE", "100000"),
+            ("PAGE_SIZE", "25"),
+            ("SYNC_INTERVAL", "0s"),
+            ("RETRY_DELAYS", "200ms,500ms,1s"),
+            ("SKIPPED_REQUEUE_INTERVAL", "300ms"),
+        ];
+        pairs.extend_from_slice(extra);
+        Env::from_pairs(pairs)
+    }
+
+    /// A fetcher with the test's settings, `extra` overriding them.
+    async fn fetcher(&self, extra: &[(&str, &str)]) -> Syncer {
+        let settings = FetcherSettings::from_env(&self.env(extra)).unwrap();
+        let (syncer, _) = step("connect the fetcher", qbench_fetcher::connect(settings))
+            .await
+            .unwrap();
+        syncer
+    }
+
+    async fn sync(&self, syncer: &Syncer, mode: SyncMode, entities: &[Entity]) -> RunOutcome {
+        let plan = SyncPlan::new(mode, entities);
+        within(RUN_LIMIT, "sync run", syncer.run(&plan))
+            .await
+            .unwrap()
+    }
+
+    fn start_loader(&mut self) {
+        let settings = LoaderSettings::from_env(&self.env(&[])).unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let loader = tokio::spawn(qbench_loader::run(settings, async {
+            let _ = stopped.await;
+        }));
+        self.loader = Some((stop, loader));
+    }
+
+    /// Waits until the mirror holds exactly the lab's live records, each at
+    /// the lab's `last_updated`; fails with the differences otherwise.
+    async fn assert_mirror_equals_lab(&self) {
+        let settle = async {
+            while !self.differences().await.is_empty() {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        };
+        if tokio::time::timeout(LOAD_LIMIT, settle).await.is_err() {
+            panic!(
+                "mirror differs from the lab: {:?}",
+                self.differences().await
+            );
+        }
+    }
+
+    /// Per entity: (live ids missing or stale in the mirror, ids the mirror
+    /// shows that the lab does not have).
+    async fn differences(&self) -> Vec<(Entity, Vec<i64>, Vec<i64>)> {
+        let mut differences = Vec::new();
+        for entity in Entity::ALL {
+            let lab: Vec<(i64, Option<i64>)> = self
+                .lab()
+                .snapshot(entity)
+                .into_iter()
+                .map(|row| (row.id as i64, Some(row.last_updated)))
+                .collect();
+            let mirror = step(
+                "read the mirror",
+                mirror_store::mirror_records(self.pool(), entity),
+            )
+            .await
+            .unwrap();
+            let mirror: Vec<(i64, Option<i64>)> = mirror
+                .into_iter()
+                .map(|row| (i64::from(row.id), row.source_version))
+                .collect();
+            let missing: Vec<i64> = lab
+                .iter()
+                .filter(|row| !mirror.contains(row))
+                .map(|row| row.0)
+                .collect();
+            let extra: Vec<i64> = mirror
+                .iter()
+                .filter(|row| !lab.iter().any(|live| live.0 == row.0))
+                .map(|row| row.0)
+                .collect();
+            if !missing.is_empty() || !extra.is_empty() {
+                differences.push((entity, missing, extra));
+            }
+        }
+        differences
+    }
+
+    /// The lab's live ids of `entity`, ascending (the full sync's order).
+    fn lab_ids(&self, entity: Entity) -> Vec<i32> {
+        let rows = self.lab().snapshot(entity);
+        rows.into_iter().map(|row| row.id as i32).collect()
+    }
+
+    fn lab_pages(&self, entity: Entity) -> usize {
+        self.lab().live_count(entity).div_ceil(PAGE_SIZE)
+    }
+
+    async fn full_cursor(&self, entity: Entity) -> mirror_store::FetchCursor {
+        let cursor = mirror_store::load_cursor(self.pool(), entity, "full");
+        step("load cursor", cursor).await.unwrap().unwrap()
+    }
+
+    /// `(page, record_count, first_id, last_id)` of each page a run
+    /// published for `entity`, in ledger order.
+    async fn ledger(&self, run_id: Uuid, entity: Entity) -> Vec<LedgerPage> {
+        let query = sqlx::query_as(
+            "SELECT page, record_count, first_id, last_id FROM sync_run_pages \
+             WHERE run_id = $1 AND entity = $2 ORDER BY page",
+        )
+        .bind(run_id)
+        .bind(entity.as_str())
+        .fetch_all(self.pool());
+        step("read the ledger", query).await.unwrap()
+    }
+
+    async fn finish(mut self) {
+        if let Some((stop, loader)) = self.loader.take() {
+            let _ = stop.send(());
+            step("loader stops", loader).await.unwrap().unwrap();
+        }
+        step("simulator stops", self.sim.shutdown()).await.unwrap();
+        self.db.drop_database().await.unwrap();
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct LedgerPage {
+    page: i32,
+    record_count: Option<i32>,
+    first_id: Option<i32>,
+    last_id: Option<i32>,
+}
+
+/// Counts the simulator's calls of one kind: a rule that delays by nothing
+/// changes no answer, and its countdown says how many calls it met.
+struct CallCount {
+    rule: FaultRule,
+}
+
+impl CallCount {
+    const BUDGET: u32 = 1_000_000;
+
+    fn install(
+        lab: &SimHandle,
+        route: RouteKind,
+        entity: Option<Entity>,
+        page: Option<u32>,
+    ) -> Self {
+        let mut rule = FaultRule::new(FaultAction::Delay { ms: 0 })
+            .route(route)
+            .times(Self::BUDGET);
+        rule.entity = entity;
+        rule.page = page;
+        lab.add_fault(rule.clone());
+        CallCount { rule }
+    }
+
+    fn calls(&self, lab: &SimHandle) -> u32 {
+        let left = lab
+            .faults()
+            .into_iter()
+            .find(|r| self.counts_for(r))
+            .and_then(|r| r.times)
+            .unwrap_or(0);
+        Self::BUDGET - left
+    }
+
+    fn counts_for(&self, rule: &FaultRule) -> bool {
+        let mine = &self.rule;
+        (rule.route, rule.entity, rule.page) == (mine.route, mine.entity, mine.page)
+            && rule.action == mine.action
+    }
+}
+
+fn scripted(status: u16, body: &str, content_type: &str) -> FaultAction {
+    FaultAction::Status {
+        status,
+        body: body.to_owned(),
+        content_type: content_type.to_owned(),
+    }
+}
+
+/// `action` on list calls for samples page `page`.
+fn on_sample_page(page: u32, action: FaultAction) -> FaultRule {
+    FaultRule::new(action)
+        .route(RouteKind::List)
+        .entity(Entity::Sample)
+        .page(page)
+}
+
+/// C-failed-page: samples page 3 fails three times in a row (one whole
+/// call of the client, retries included). The run must end partial, name
+/// the page, keep the cursor on it, and the next run must read from there.
+async fn a_page_failing_three_times_is_resumed_by_the_next_run(
+    failure: FaultAction,
+    extra: &[(&str, &str)],
+) {
+    let mut p = Pipeline::start(fixed_clock()).await;
+    let fetcher = p.fetcher(extra).await;
+    assert!(p.lab_pages(Entity::Sample) >= 6, "too few sample pages");
+    let failing = on_sample_page(3, failure).times(3);
+    p.lab().add_fault(failing);
+
+    let first = p.sync(&fetcher, SyncMode::Full, &[]).await;
+
+    assert_eq!(first.status, RunStatus::Partial, "{first}");
+    assert_eq!(first.failures.len(), 1, "{first}");
+    let (entity, reason) = &first.failures[0];
+    assert_eq!(*entity, Entity::Sample);
+    assert!(reason.starts_with("page 3:"), "{reason}");
+    assert!(
+        p.lab().faults().is_empty(),
+        "page 3 was not asked three times"
+    );
+    assert_eq!(p.full_cursor(Entity::Sample).await.next_page, Some(3));
+    let stored: String = sqlx::query_scalar("SELECT status FROM sync_runs WHERE run_id = $1")
+        .bind(first.run_id)
+        .fetch_one(p.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, "partial");
+
+    let page_one = CallCount::install(p.lab(), RouteKind::List, Some(Entity::Sample), Some(1));
+    let page_two = CallCount::install(p.lab(), RouteKind::List, Some(Entity::Sample), Some(2));
+    let second = p.sync(&fetcher, SyncMode::Full, &[]).await;
+
+    assert_eq!(second.status, RunStatus::Published, "{second}");
+    assert_eq!(page_one.calls(p.lab()), 0, "samples page 1 was read again");
+    assert_eq!(page_two.calls(p.lab()), 0, "samples page 2 was read again");
+    let resumed = p.ledger(second.run_id, Entity::Sample).await;
+    let lab_ids = p.lab_ids(Entity::Sample);
+    assert_eq!(resumed[0].first_id, Some(lab_ids[2 * PAGE_SIZE]));
+    assert_eq!(resumed.last().unwrap().last_id, lab_ids.last().copied());
+    assert_eq!(p.full_cursor(Entity::Sample).await.next_page, None);
+
+    p.start_loader();
+    p.assert_mirror_equals_lab().await;
+    p.finish().await;
+}
+
+#[tokio::test]
+async fn a_page_answering_503_three_times_ends_the_run_partial_and_the_next_run_resumes_there() {
+    let unavailable = scripted(503, r#"{"error":"unavailable"}"#, "application/json");
+    a_page_failing_three_times_is_resumed_by_the_next_run(unavailable, &[]).await;
+}
+
+#[tokio::test]
+async fn a_page_answering_html_three_times_ends_the_run_partial_and_the_next_run_resumes_there() {
+    let html = scripted(200, "<html><body>Maintenance</body></html>", "text/html");
+    a_page_failing_three_times_is_resumed_by_the_next_run(html, &[]).await;
+}
+
+#[tokio::test]
+async fn a_page_timing_out_three_times_ends_the_run_partial_and_the_next_run_resumes_there() {
+    let stall = FaultAction::Delay { ms: 3_000 };
+    let short_timeout = [("QBENCH_REQUEST_TIMEOUT", "1s")];
+    a_page_failing_three_times_is_resumed_by_the_next_run(stall, &short_timeout).await;
+}
+
+/// Checks that a samples run read every page to the lab's last record.
+async fn assert_every_sample_page_read(p: &Pipeline, run: &RunOutcome) {
+    assert_eq!(run.status, RunStatus::Published, "{run}");
+    let ledger = p.ledger(run.run_id, Entity::Sample).await;
+    assert_eq!(ledger.len(), p.lab_pages(Entity::Sample));
+    let pages: Vec<i32> = ledger.iter().map(|page| page.page).collect();
+    let expected: Vec<i32> = (1..=ledger.len() as i32).collect();
+    assert_eq!(pages, expected);
+    let lab_ids = p.lab_ids(Entity::Sample);
+    assert_eq!(ledger.last().unwrap().last_id, lab_ids.last().copied());
+    assert_eq!(p.full_cursor(Entity::Sample).await.next_page, None);
+}
+
+#[tokio::test]
+async fn a_short_page_does_not_end_paging() {
+    let p = Pipeline::start(fixed_clock()).await;
+    let fetcher = p.fetcher(&[]).await;
+    let short = on_sample_page(4, FaultAction::ShortPage { rows: 3 }).times(1);
+    p.lab().add_fault(short);
+
+    let run = p.sync(&fetcher, SyncMode::Full, &[Entity::Sample]).await;
+
+    assert!(p.lab().faults().is_empty(), "page 4 was never read");
+    assert_every_sample_page_read(&p, &run).await;
+    let ledger = p.ledger(run.run_id, Entity::Sample).await;
+    assert_eq!(ledger[3].record_count, Some(3));
+    p.finish().await;
+}
+
+#[tokio::test]
+async fn a_null_total_count_does_not_end_paging() {
+    let p = Pipeline::start(fixed_clock()).await;
+    let fetcher = p.fetcher(&[]).await;
+    let every_page = FaultRule::new(FaultAction::NullTotalCount)
+        .route(RouteKind::List)
+        .entity(Entity::Sample);
+    p.lab().add_fault(every_page);
+
+    let run = p.sync(&fetcher, SyncMode::Full, &[Entity::Sample]).await;
+
+    assert_every_sample_page_read(&p, &run).await;
+    let ledger = p.ledger(run.run_id, Entity::Sample).await;
+    let published: i32 = ledger.iter().filter_map(|page| page.record_count).sum();
+    assert_eq!(published as usize, p.lab().live_count(Entity::Sample));
+    p.finish().await;
+}
+
+/// C-token-expiry: every token QBench issued expires while samples are
+/// being paged, several pages in flight.
+#[tokio::test]
+async fn tokens_expiring_mid_run_are_replaced_once_and_no_page_is_skipped() {
+    let mut p = Pipeline::start(fixed_clock()).await;
+    let fetcher = p.fetcher(&[]).await;
+    let exchanges = CallCount::install(p.lab(), RouteKind::Token, None, None);
+    let slow_page = on_sample_page(5, FaultAction::Delay { ms: 300 }).times(1);
+    p.lab().add_fault(slow_page);
+    // While page 5 is held (already authorised), every token expires.
+    let lab = p.lab().clone();
+    let expiry = tokio::spawn(async move {
+        while lab
+            .faults()
+            .iter()
+            .any(|r| matches!(r.action, FaultAction::Delay { ms: 300 }))
+        {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        lab.expire_tokens()
+    });
+
+    let run = p.sync(&fetcher, SyncMode::Full, &[]).await;
+
+    assert_eq!(run.status, RunStatus::Published, "{run}");
+    let expired = step("tokens expired", expiry).await.unwrap();
+    assert_eq!(expired, 1, "the run did not hold exactly one token");
+    assert_eq!(exchanges.calls(p.lab()), 2, "not exactly one new token");
+    let ledger = p.ledger(run.run_id, Entity::Sample).await;
+    assert_eq!(ledger.len(), p.lab_pages(Entity::Sample));
+
+    p.start_loader();
+    p.assert_mirror_equals_lab().await;
+    p.finish().await;
+}
+
+#[tokio::test]
+async fn refused_credentials_fail_the_run_without_moving_a_cursor() {
+    let p = Pipeline::start(fixed_clock()).await;
+    let fetcher = p.fetcher(&[]).await;
+    let synced = p.sync(&fetcher, SyncMode::Full, &[]).await;
+    assert_eq!(synced.status, RunStatus::Published, "{synced}");
+    let cursors_before = cursors(p.pool()).await;
+    let wrong_secret = "not-the-tenant-secret";
+    let refused = p.fetcher(&[("QBENCH_CLIENT_SECRET", wrong_secret)]).await;
+
+    let run = p.sync(&refused, SyncMode::Incremental, &[]).await;
+
+    assert_eq!(run.status, RunStatus::Failed, "{run}");
+    assert!(run.entities.is_empty(), "the run went on: {run}");
+    assert_eq!(run.failures.len(), 1, "{run}");
+    let (_, reason) = &run.failures[0];
+    assert!(reason.contains("refused the credentials"), "{reason}");
+    assert!(!reason.contains(wrong_secret), "{reason}");
+    assert_eq!(cursors(p.pool()).await, cursors_before);
+    let stored: String = sqlx::query_scalar("SELECT status FROM sync_runs WHERE run_id = $1")
+        .bind(run.run_id)
+        .fetch_one(p.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, "failed");
+    p.finish().await;
+}
+
+/// Every fetch cursor as stored, in a fixed order.
+async fn cursors(pool: &PgPool) -> Vec<(String, String, Option<mirror_store::FetchCursor>)> {
+    let mut all = Vec::new();
+    for entity in Entity::ALL {
+        for mode in ["full", "incremental"] {
+            let cursor = mirror_store::load_cursor(pool, entity, mode);
+            let cursor = step("load cursor", cursor).await.unwrap();
+            all.push((entity.as_str().to_owned(), mode.to_owned(), cursor));
+        }
+    }
+    all
+}
+
+/// C-changes: an old test is reported and another deleted after the full
+/// sync; one incremental run must bring both into the mirror.
+#[tokio::test]
+async fn an_incremental_run_brings_in_later_reports_and_deletions_of_old_tests() {
+    // The updates feed is asked by the fetcher's clock, so the lab's
+    // history ends now.
+    let mut p = Pipeline::start(Utc::now()).await;
+    let fetcher = p.fetcher(&[]).await;
+    p.start_loader();
+    let synced = p.sync(&fetcher, SyncMode::Full, &[]).await;
+    assert_eq!(synced.status, RunStatus::Published, "{synced}");
+    p.assert_mirror_equals_lab().await;
+    let unfinished: Vec<i32> = sqlx::query_scalar(
+        "SELECT id FROM tests WHERE state IN ('NOT STARTED', 'IN PROGRESS') \
+         AND report_completed_date IS NULL ORDER BY id",
+    )
+    .fetch_all(p.pool())
+    .await
+    .unwrap();
+
+    let changes = p.lab().advance(Duration::from_secs(14 * 86_400));
+    let reported = first_reported(&fetcher, &unfinished, &changes.test.updated).await;
+    let (reported_id, truth) = reported.expect("no unfinished test was reported in two weeks");
+    let live = p.lab_ids(Entity::Test);
+    let deleted_id = unfinished
+        .iter()
+        .copied()
+        .find(|id| *id != reported_id && live.contains(id))
+        .unwrap();
+    p.lab().delete(Entity::Test, &[deleted_id as u64]).unwrap();
+    let run = p.sync(&fetcher, SyncMode::Incremental, &[]).await;
+
+    assert_eq!(run.status, RunStatus::Published, "{run}");
+    p.assert_mirror_equals_lab().await;
+    let (state, completed, report_completed): (
+        String,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+    ) = sqlx::query_as(
+        "SELECT state, complete_date, report_completed_date FROM tests WHERE id = $1",
+    )
+    .bind(reported_id)
+    .fetch_one(p.pool())
+    .await
+    .unwrap();
+    assert_eq!(state, truth["state"].as_str().unwrap());
+    assert_eq!(completed, lab_time(&truth, "complete_date"));
+    assert_eq!(report_completed, lab_time(&truth, "report_completed_date"));
+    assert!(report_completed.is_some());
+    let hidden: Option<DateTime<Utc>> =
+        sqlx::query_scalar("SELECT deleted_at FROM tests WHERE id = $1")
+            .bind(deleted_id)
+            .fetch_one(p.pool())
+            .await
+            .unwrap();
+    assert!(hidden.is_some(), "test {deleted_id} is not marked deleted");
+    let recorded: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM record_deletions WHERE entity = 'test' AND record_id = $1",
+    )
+    .bind(deleted_id)
+    .fetch_one(p.pool())
+    .await
+    .unwrap();
+    assert_eq!(recorded, 1);
+    p.finish().await;
+}
+
+/// The first of `candidates` that changed and is now COMPLETED or REPORTED
+/// with a report date, with its detail as QBench shows it.
+async fn first_reported(
+    fetcher: &Syncer,
+    candidates: &[i32],
+    changed: &[u64],
+) -> Option<(i32, Value)> {
+    for id in candidates {
+        if !changed.contains(&(*id as u64)) {
+            continue;
+        }
+        let detail = fetcher.client.get_record(Entity::Test, i64::from(*id));
+        let detail = step("read a test", detail).await.unwrap().unwrap();
+        let done = matches!(detail["state"].as_str(), Some("COMPLETED" | "REPORTED"));
+        if done && !detail["report_completed_date"].is_null() {
+            return Some((*id, detail));
+        }
+    }
+    None
+}
+
+/// A date field of a QBench record, read in the lab's zone.
+fn lab_time(record: &Value, field: &str) -> Option<DateTime<Utc>> {
+    let zone = LAB_ZONE.parse().unwrap();
+    mirror_records::parse_datetime(field, &record[field], zone).unwrap()
+}
+
+/// Records deleted while a full sync pages shift every later page to the
+/// left; the sync must notice the smaller total and read again, so no
+/// record still in the lab slips between two pages unread.
+#[tokio::test]
+async fn records_deleted_while_paging_push_no_other_record_past_the_reader() {
+    let mut p = Pipeline::start(fixed_clock()).await;
+    // Samples page 3 is answered after the deletions below; pages 1 and 2
+    // were counted before them.
+    p.lab()
+        .add_fault(on_sample_page(3, FaultAction::Delay { ms: 1_500 }).times(1));
+    let doomed: Vec<u64> = p.lab_ids(Entity::Sample)[..PAGE_SIZE / 2]
+        .iter()
+        .map(|id| *id as u64)
+        .collect();
+    let lab = p.lab().clone();
+    let deletions = tokio::spawn(async move {
+        // The delay rule is used up once page 3's request is being held.
+        while lab
+            .faults()
+            .iter()
+            .any(|r| matches!(r.action, FaultAction::Delay { .. }))
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        lab.delete(Entity::Sample, &doomed).unwrap();
+    });
+    let fetcher = p.fetcher(&[]).await;
+
+    let run = p.sync(&fetcher, SyncMode::Full, &[]).await;
+    step("deletions", deletions).await.unwrap();
+
+    assert_eq!(run.status, RunStatus::Published, "{run}");
+    // Records changed by the deletions may be stale until the next
+    // incremental run; what must not happen is a live sample never read.
+    p.start_loader();
+    let unread = || async {
+        let stored = mirror_store::mirror_records(p.pool(), Entity::Sample)
+            .await
+            .unwrap();
+        let stored: Vec<i32> = stored.into_iter().map(|row| row.id).collect();
+        let lab = p.lab_ids(Entity::Sample);
+        lab.into_iter()
+            .filter(|id| !stored.contains(id))
+            .collect::<Vec<_>>()
+    };
+    let settled = async {
+        while !unread().await.is_empty() {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    };
+    if tokio::time::timeout(LOAD_LIMIT, settled).await.is_err() {
+        panic!("samples never read: {:?}", unread().await);
+    }
+    p.finish().await;
+}
