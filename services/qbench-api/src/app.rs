@@ -14,7 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::openapi::ApiDoc;
 use crate::settings::WebSettings;
-use crate::{ApiError, AppState, auth, dashboard, health, metrics};
+use crate::{ApiError, AppState, auth, dashboard, entities, health, metrics};
 
 /// Every route with its documentation, before state is attached.
 ///
@@ -33,7 +33,9 @@ pub fn api_routes(state: &AppState) -> OpenApiRouter<AppState> {
 
 /// The routes under `/api/v1`, all behind a bearer token.
 fn protected_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().nest("/metrics", metrics::router())
+    OpenApiRouter::new()
+        .nest("/metrics", metrics::router())
+        .nest("/entities", entities::router())
 }
 
 /// The application, ready to serve.

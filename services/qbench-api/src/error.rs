@@ -3,8 +3,9 @@
 use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use mirror_kpis::KpiError;
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::{IntoResponses, ToSchema};
 
 /// The body of every error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -26,12 +27,16 @@ pub enum ApiError {
     /// A refused login, whatever the reason: the caller must not learn which.
     #[error("invalid username or password")]
     InvalidCredentials,
+    /// A query or path parameter is malformed or out of range.
     #[error("{name}: {reason}")]
     InvalidParameter { name: String, reason: String },
+    /// A request body that is not the JSON the route expects.
     #[error("invalid request body: {0}")]
     InvalidBody(String),
+    /// No such route, or no such visible record.
     #[error("not found")]
     NotFound,
+    /// The database does not answer.
     #[error("database unavailable")]
     Unavailable,
     /// Anything else; logged here, answered without detail.
@@ -81,6 +86,15 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<KpiError> for ApiError {
+    fn from(error: KpiError) -> Self {
+        match error {
+            KpiError::InvalidParameter { name, reason } => ApiError::parameter(name, reason),
+            KpiError::Database(source) => ApiError::Internal(source.into()),
+        }
+    }
+}
+
 impl From<mirror_accounts::AccountError> for ApiError {
     fn from(error: mirror_accounts::AccountError) -> Self {
         ApiError::Internal(error.into())
@@ -91,6 +105,39 @@ impl From<mirror_store::StoreError> for ApiError {
     fn from(error: mirror_store::StoreError) -> Self {
         ApiError::Internal(error.into())
     }
+}
+
+/// The error answers of a KPI route, for its OpenAPI description.
+#[derive(Debug, IntoResponses)]
+pub enum KpiErrorResponses {
+    /// A query parameter is malformed or out of range; the message starts
+    /// with its name.
+    #[response(status = 400)]
+    InvalidParameter(ErrorBody),
+    /// No valid bearer token.
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// The database failed; the body says nothing more.
+    #[response(status = 500)]
+    Internal(ErrorBody),
+}
+
+/// The error answers of a record route: those of a KPI route, and 404.
+#[derive(Debug, IntoResponses)]
+pub enum DetailErrorResponses {
+    /// A query or path parameter is malformed; the message starts with its
+    /// name.
+    #[response(status = 400)]
+    InvalidParameter(ErrorBody),
+    /// No valid bearer token.
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// No such record, or one deleted or hidden by the banlist.
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// The database failed; the body says nothing more.
+    #[response(status = 500)]
+    Internal(ErrorBody),
 }
 
 #[cfg(test)]
@@ -105,6 +152,21 @@ mod tests {
             error.status_and_code(),
             (StatusCode::INTERNAL_SERVER_ERROR, "internal")
         );
+    }
+
+    #[test]
+    fn a_kpi_parameter_error_keeps_its_name_and_a_database_error_its_silence() {
+        let invalid = KpiError::InvalidParameter {
+            name: "sla_hours",
+            reason: "must be a positive number".to_owned(),
+        };
+        let error = ApiError::from(invalid);
+        assert_eq!(error.to_string(), "sla_hours: must be a positive number");
+        assert_eq!(error.status_and_code().1, "invalid_parameter");
+
+        let error = ApiError::from(KpiError::Database(sqlx::Error::PoolTimedOut));
+        assert_eq!(error.to_string(), "internal error");
+        assert_eq!(error.status_and_code().1, "internal");
     }
 
     #[test]

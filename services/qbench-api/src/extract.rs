@@ -1,13 +1,15 @@
 //! Extractors whose rejections answer in the API's error shape.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use std::error::Error as _;
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::ApiError;
 
-/// A query string read into `T`; a bad one is a 400 naming the problem.
+/// A query string read into `T`; a bad one is a 400 naming the parameter.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiQuery<T>(pub T);
 
@@ -22,7 +24,55 @@ where
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|query| ApiQuery(query.0))
-            .map_err(|e: QueryRejection| ApiError::parameter("query", e.body_text()))
+            .map_err(|e| query_error(&e))
+    }
+}
+
+/// The 400 of a query string that does not deserialise.
+///
+/// axum reads queries through `serde_path_to_error`, whose message starts
+/// with the failing field (`group_by: unknown variant ...`); that field
+/// becomes the parameter name, so clients see which one to fix.
+fn query_error(rejection: &QueryRejection) -> ApiError {
+    let detail = match rejection {
+        QueryRejection::FailedToDeserializeQueryString(e) => e
+            .source()
+            .map_or_else(|| e.body_text(), ToString::to_string),
+        other => other.body_text(),
+    };
+    match detail.split_once(": ") {
+        Some((name, reason)) if is_parameter_name(name) => ApiError::parameter(name, reason),
+        _ => ApiError::parameter("query", detail),
+    }
+}
+
+fn is_parameter_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The `{id}` of a record route, a QBench id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordId(pub i32);
+
+impl<S> FromRequestParts<S> for RecordId
+where
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<i32>::from_request_parts(parts, state).await {
+            Ok(Path(id)) => Ok(RecordId(id)),
+            // A route declared without `{id}`: the server's fault.
+            Err(e) if e.status().is_server_error() => {
+                Err(ApiError::Internal(anyhow::anyhow!(e.body_text())))
+            }
+            Err(PathRejection::FailedToDeserializePathParams(_)) => Err(ApiError::parameter(
+                "id",
+                "expected a whole number from -2147483648 to 2147483647",
+            )),
+            Err(e) => Err(ApiError::parameter("id", e.body_text())),
+        }
     }
 }
 
@@ -42,5 +92,49 @@ where
             .await
             .map(|body| ApiJson(body.0))
             .map_err(|e: JsonRejection| ApiError::InvalidBody(e.body_text()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Request as HttpRequest;
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct Grouped {
+        group_by: Option<Grouping>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    enum Grouping {
+        Day,
+    }
+
+    async fn read(uri: &str) -> Result<ApiQuery<Grouped>, ApiError> {
+        let (mut parts, ()) = HttpRequest::get(uri).body(()).unwrap().into_parts();
+        ApiQuery::<Grouped>::from_request_parts(&mut parts, &()).await
+    }
+
+    #[tokio::test]
+    async fn a_query_value_of_the_wrong_kind_names_its_parameter() {
+        let error = read("/x?group_by=month").await.unwrap_err();
+
+        let message = error.to_string();
+        assert!(
+            message.starts_with("group_by: unknown variant `month`"),
+            "{message}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_well_formed_query_reads() {
+        let ApiQuery(day) = read("/x?group_by=day").await.unwrap();
+        let ApiQuery(none) = read("/x").await.unwrap();
+
+        assert!(matches!(day.group_by, Some(Grouping::Day)));
+        assert!(none.group_by.is_none());
     }
 }

@@ -12,6 +12,7 @@
 pub mod app;
 pub mod auth;
 pub mod dashboard;
+pub mod entities;
 mod error;
 pub mod extract;
 pub mod health;
@@ -30,7 +31,7 @@ use tokio::net::TcpListener;
 
 pub use app::router;
 pub use auth::AuthUser;
-pub use error::{ApiError, ErrorBody};
+pub use error::{ApiError, DetailErrorResponses, ErrorBody, KpiErrorResponses};
 pub use settings::{ApiSettings, AuthSettings, WebSettings};
 pub use state::AppState;
 
@@ -56,6 +57,7 @@ pub async fn run(
         tokens: Arc::new(tokens),
         sla_hours: settings.sla_hours,
         lab_timezone: settings.lab_timezone,
+        tat_sample_types: settings.tat_sample_types.clone().map(Arc::from),
     };
 
     let listener = TcpListener::bind(addr).await?;

@@ -17,6 +17,7 @@ use utoipa::{Modify, OpenApi};
         (name = "health", description = "Liveness"),
         (name = "auth", description = "Login"),
         (name = "metrics", description = "Lab KPIs and sync state"),
+        (name = "entities", description = "One sample, test or order with its relatives"),
     )
 )]
 pub struct ApiDoc;

@@ -19,6 +19,9 @@ pub struct ApiSettings {
     pub lab_timezone: chrono_tz::Tz,
     /// The default SLA of a test, in hours (`SLA_HOURS`).
     pub sla_hours: u32,
+    /// Sample types whose tests count in turnaround statistics
+    /// (`TAT_SAMPLE_TYPES`, comma-separated); `None` counts every type.
+    pub tat_sample_types: Option<Vec<String>>,
     pub auth: AuthSettings,
     pub web: WebSettings,
 }
@@ -50,6 +53,7 @@ impl ApiSettings {
             timezone,
             lab_timezone: env.or("LAB_TIMEZONE", timezone)?,
             sla_hours: positive(env, "SLA_HOURS", 48)?,
+            tat_sample_types: env.optional_with("TAT_SAMPLE_TYPES", parse_sample_types)?,
             auth: AuthSettings::from_env(env)?,
             web: WebSettings::from_env(env)?,
         })
@@ -101,6 +105,21 @@ fn parse_origins(raw: &str) -> Result<Vec<HeaderValue>, String> {
         .collect()
 }
 
+/// `Adult Use, Medical` into the list of names; a list naming no type would
+/// leave every statistic empty, so it is refused rather than read as "all".
+fn parse_sample_types(raw: &str) -> Result<Vec<String>, String> {
+    let types: Vec<String> = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if types.is_empty() {
+        return Err("names no sample type; leave it unset to count every type".to_owned());
+    }
+    Ok(types)
+}
+
 fn positive(env: &Env, variable: &'static str, default: u32) -> Result<u32, ConfigError> {
     let value = env.or(variable, default)?;
     if value == 0 {
@@ -138,8 +157,24 @@ mod tests {
         let settings = ApiSettings::from_env(&env).unwrap();
         assert_eq!(settings.auth.token_ttl_hours, 3);
         assert_eq!(settings.sla_hours, 48);
+        assert_eq!(settings.tat_sample_types, None);
         assert!(settings.web.cors_allowed_origins.is_empty());
         assert!(!format!("{settings:?}").contains(KEY));
+    }
+
+    #[test]
+    fn tat_sample_types_are_a_trimmed_list() {
+        let env = Env::from_pairs([
+            ("DATABASE_URL", "postgres://x/y"),
+            ("AUTH_SECRET_KEY", KEY),
+            ("TAT_SAMPLE_TYPES", " Adult Use , Medical,"),
+        ]);
+        let settings = ApiSettings::from_env(&env).unwrap();
+        assert_eq!(
+            settings.tat_sample_types,
+            Some(vec!["Adult Use".to_owned(), "Medical".to_owned()])
+        );
+        assert!(parse_sample_types(" , ").is_err());
     }
 
     #[test]

@@ -14,6 +14,9 @@ use reqwest::StatusCode;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
+#[path = "api/routes.rs"]
+mod routes;
+
 const SECRET: &str = "test-secret-0123456789-abcdefghijklmnop";
 const PASSWORD: &str = "Lab0ratory-pass";
 
@@ -49,6 +52,7 @@ impl TestApp {
             tokens: Arc::new(tokens),
             sla_hours: 48,
             lab_timezone: chrono_tz::Tz::UTC,
+            tat_sample_types: None,
         };
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -378,7 +382,12 @@ async fn the_openapi_document_describes_every_route_and_the_docs_page_renders() 
     assert_eq!(status_route["parameters"][0]["name"], "entity");
     assert_eq!(status_route["security"], json!([{"bearer": []}]));
     let schemas = document["components"]["schemas"].as_object().unwrap();
-    for schema in ["ErrorBody", "LoginRequest", "LoginResponse", "SyncStatus"] {
+    for schema in [
+        "ErrorBody",
+        "LoginRequest",
+        "LoginResponse",
+        "SyncStatusResponse",
+    ] {
         assert!(schemas.contains_key(schema), "{schema} missing");
     }
     let (status, page) = app.get("/api/docs/", None).await;

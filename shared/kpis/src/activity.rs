@@ -47,7 +47,7 @@ pub async fn activity_daily(
     )?;
     let span = window.days(zone, "date_to")?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
-    let scope = Scope::new(settings, filters, span.window);
+    let scope = Scope::new(settings, filters, span.window)?;
 
     let current = activity_days(pool, &scope, &span).await?;
     let previous = if query.compare_previous.unwrap_or(false) {

@@ -148,7 +148,7 @@ pub async fn samples_overview(
     )?;
     let span = window.days(zone, "date_to")?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
-    let scope = Scope::new(settings, filters, window);
+    let scope = Scope::new(settings, filters, window)?;
 
     let with = format!("WITH {}", range_samples());
     let kpis: SampleKpis = scope
@@ -236,7 +236,7 @@ pub async fn tests_overview(
         settings.lab_timezone,
     )?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
-    let scope = Scope::new(settings, filters, window);
+    let scope = Scope::new(settings, filters, window)?;
 
     let with = format!("WITH {}", range_tests());
     let kpis: TestKpis = scope
@@ -287,7 +287,7 @@ pub async fn label_distribution(
         settings.lab_timezone,
     )?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
-    let scope = Scope::new(settings, filters, window);
+    let scope = Scope::new(settings, filters, window)?;
 
     let sql = format!(
         "WITH {} {}",

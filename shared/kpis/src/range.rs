@@ -8,7 +8,8 @@
 //! with an offset is that instant. A date-time end is inclusive.
 
 use chrono::{
-    DateTime, Days, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc,
+    DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta,
+    TimeZone, Utc,
 };
 use chrono_tz::Tz;
 
@@ -144,6 +145,7 @@ fn parse_bound(
         return Ok(None);
     };
     if let Ok(day) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        within_years(day_start(day, zone), name)?;
         let day = match side {
             Side::Start => day,
             Side::End => day
@@ -155,11 +157,25 @@ fn parse_bound(
     let instant = parse_instant(raw, zone)
         .ok_or_else(|| KpiError::invalid(name, "expected an ISO date (YYYY-MM-DD) or date-time"))?;
     Ok(Some(match side {
-        Side::Start => instant,
+        Side::Start => within_years(instant, name)?,
         // The end is exclusive; a date-time end includes its own instant,
         // and PostgreSQL keeps microseconds.
-        Side::End => instant + TimeDelta::microseconds(1),
+        Side::End => within_years(instant, name)? + TimeDelta::microseconds(1),
     }))
+}
+
+/// Years 1 to 9999, with a day's slack for zone offsets. chrono reads years
+/// far beyond what PostgreSQL's `timestamptz` holds (from 4713 BC), and
+/// such a bound must be the caller's error, not a database failure.
+fn within_years(instant: DateTime<Utc>, name: &'static str) -> Result<DateTime<Utc>, KpiError> {
+    if (0..=10_000).contains(&instant.year()) {
+        Ok(instant)
+    } else {
+        Err(KpiError::invalid(
+            name,
+            "date out of range (years 1 to 9999)",
+        ))
+    }
 }
 
 /// An ISO date-time: with an offset it is that instant, without one a lab
@@ -227,6 +243,24 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn a_year_postgresql_cannot_store_names_its_parameter() {
+        for raw in ["-262143-01-01", "-5000-01-01T00:00:00Z", "20000-01-01"] {
+            let err = Window::parse(Some(raw), None, ("date_from", "t"), NY).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    KpiError::InvalidParameter {
+                        name: "date_from",
+                        ..
+                    }
+                ),
+                "{raw}"
+            );
+        }
+        assert!(Window::parse(Some("0001-01-01"), Some("9999-12-31"), ("f", "t"), NY).is_ok());
     }
 
     #[test]

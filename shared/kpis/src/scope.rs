@@ -7,8 +7,8 @@ use sqlx::Postgres;
 use sqlx::postgres::PgArguments;
 use sqlx::query::QueryAs;
 
-use crate::KpiSettings;
 use crate::range::Window;
+use crate::{KpiError, KpiSettings};
 
 /// `scoped_orders`: visible orders that pass the filters `$1` (customer),
 /// `$2` (order) and `$3` (order state).
@@ -58,19 +58,28 @@ pub(crate) type ScopedQuery<'q, O> = QueryAs<'q, Postgres, O, PgArguments>;
 
 impl Scope {
     /// A scope with the request's order filters and window.
+    ///
+    /// PostgreSQL text cannot hold a NUL character and refuses one as a
+    /// bound value, so a `state` containing it is the caller's error.
     pub fn new(
         settings: &KpiSettings,
         filters: (Option<i32>, Option<i32>, Option<&str>),
         window: Window,
-    ) -> Scope {
-        Scope {
+    ) -> Result<Scope, KpiError> {
+        if filters.2.is_some_and(|state| state.contains('\0')) {
+            return Err(KpiError::invalid(
+                "state",
+                "must not contain a NUL character",
+            ));
+        }
+        Ok(Scope {
             customer_id: filters.0,
             order_id: filters.1,
             state: filters.2.map(str::to_owned),
             window,
             zone: settings.lab_timezone.name().to_owned(),
             sample_types: settings.tat_sample_types.clone(),
-        }
+        })
     }
 
     /// The same scope over another window.

@@ -73,7 +73,7 @@ pub async fn summary(
     )?;
     let sla = settings.sla_hours(query.sla_hours)?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
-    let scope = Scope::new(settings, filters, window);
+    let scope = Scope::new(settings, filters, window)?;
 
     let sql = format!(
         "WITH {SCOPED_ORDERS}, {REPORTED}, {TAT}

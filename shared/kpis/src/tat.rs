@@ -126,7 +126,7 @@ pub async fn tests_tat(
     let sla = settings.sla_hours(query.sla_hours)?;
     let span = window.days(zone, "date_created_to")?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
-    let scope = Scope::new(settings, filters, window);
+    let scope = Scope::new(settings, filters, window)?;
 
     let metrics = tat_metrics(pool, &scope, sla).await?;
     let grouping = query.group_by.unwrap_or_default();
@@ -237,7 +237,7 @@ pub async fn tat_breakdown(
         settings.lab_timezone,
     )?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
-    let scope = Scope::new(settings, filters, window);
+    let scope = Scope::new(settings, filters, window)?;
 
     let sql = format!(
         "WITH {SCOPED_ORDERS}, {REPORTED}, {TAT}

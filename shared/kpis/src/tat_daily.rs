@@ -75,7 +75,7 @@ pub async fn tests_tat_daily(
     }
     let span = window.days(zone, "date_to")?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
-    let scope = Scope::new(settings, filters, span.window);
+    let scope = Scope::new(settings, filters, span.window)?;
 
     let sql = format!(
         "WITH {SCOPED_ORDERS}, {REPORTED}, {TAT},

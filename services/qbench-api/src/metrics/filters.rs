@@ -1,0 +1,34 @@
+//! `GET /api/v1/metrics/common/filters`: the values the dashboard's
+//! filters offer.
+
+use axum::Json;
+use axum::extract::State;
+use mirror_kpis::CommonFiltersResponse;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::{ApiError, AppState, AuthUser, KpiErrorResponses};
+
+/// The filter values route.
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(common_filters))
+}
+
+/// Visible customers by name, and the distinct sample and test states.
+#[utoipa::path(
+    get,
+    path = "/common/filters",
+    tag = "metrics",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Filter values", body = CommonFiltersResponse),
+        KpiErrorResponses,
+    )
+)]
+async fn common_filters(
+    _user: AuthUser,
+    State(state): State<AppState>,
+) -> Result<Json<CommonFiltersResponse>, ApiError> {
+    let filters = mirror_kpis::common_filters(&state.pool).await?;
+    Ok(Json(filters))
+}
