@@ -71,6 +71,12 @@ impl SyncPlan {
 pub enum EntityFailure {
     #[error("page {page}: {source}")]
     Page { page: u32, source: QbenchError },
+    #[error("page {page}: {rows} records where {expected} were due before the last page")]
+    ShortPage {
+        page: u32,
+        rows: usize,
+        expected: u32,
+    },
     #[error("updates feed: {0}")]
     Feed(QbenchError),
     #[error("record {id}: {source}")]

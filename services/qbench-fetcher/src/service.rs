@@ -5,6 +5,7 @@
 use futures::StreamExt;
 use mirror_bus::control::{SYNC_SUBJECT, SyncReply, SyncRequest};
 use mirror_records::Entity;
+use mirror_store::RunStatus;
 use tokio::sync::{mpsc, watch};
 
 use crate::engine::{SyncMode, SyncPlan, Syncer};
@@ -43,10 +44,15 @@ async fn run_queue(
             plan = queue.recv() => match plan { Some(plan) => plan, None => return Ok(()) },
             _ = stop.changed() => return Ok(()),
         };
-        // A run interrupted by shutdown ends where it is; its cursor resumes.
+        // A run interrupted by shutdown ends partial where it is, so nobody
+        // waits on it; its cursor lets the next run resume.
         tokio::select! {
             outcome = syncer.run(&plan) => { outcome?; }
-            _ = stop.changed() => return Ok(()),
+            _ = stop.changed() => {
+                let reason = Some("the fetcher stopped before the run ended");
+                mirror_store::finish_run(&syncer.pool, plan.run_id, RunStatus::Partial, reason).await?;
+                return Ok(());
+            }
         }
     }
 }

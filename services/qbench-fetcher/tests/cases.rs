@@ -355,19 +355,30 @@ async fn assert_every_sample_page_read(p: &Pipeline, run: &RunOutcome) {
     assert_eq!(p.full_cursor(Entity::Sample).await.next_page, None);
 }
 
+/// C-failed-page: a page short of records before the last one is a fault,
+/// not the end: the run ends partial naming it, and the next run reads it
+/// again and goes on to the last page.
 #[tokio::test]
-async fn a_short_page_does_not_end_paging() {
+async fn a_short_page_ends_the_run_partial_and_the_next_run_reads_it_again() {
     let p = Pipeline::start(fixed_clock()).await;
     let fetcher = p.fetcher(&[]).await;
     let short = on_sample_page(4, FaultAction::ShortPage { rows: 3 }).times(1);
     p.lab().add_fault(short);
 
-    let run = p.sync(&fetcher, SyncMode::Full, &[Entity::Sample]).await;
+    let first = p.sync(&fetcher, SyncMode::Full, &[Entity::Sample]).await;
 
     assert!(p.lab().faults().is_empty(), "page 4 was never read");
-    assert_every_sample_page_read(&p, &run).await;
-    let ledger = p.ledger(run.run_id, Entity::Sample).await;
-    assert_eq!(ledger[3].record_count, Some(3));
+    assert_eq!(first.status, RunStatus::Partial, "{first}");
+    assert!(first.failures[0].1.starts_with("page 4:"), "{first}");
+    assert_eq!(p.full_cursor(Entity::Sample).await.next_page, Some(4));
+    let second = p.sync(&fetcher, SyncMode::Full, &[Entity::Sample]).await;
+    assert_eq!(second.status, RunStatus::Published, "{second}");
+    let resumed = p.ledger(second.run_id, Entity::Sample).await;
+    assert_eq!(
+        resumed[0].first_id,
+        Some(p.lab_ids(Entity::Sample)[3 * PAGE_SIZE])
+    );
+    assert_eq!(p.full_cursor(Entity::Sample).await.next_page, None);
     p.finish().await;
 }
 

@@ -17,7 +17,13 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
 
     let ids: Vec<i32> = ids
         .iter()
-        .map(|id| i32::try_from(*id))
+        .map(|id| {
+            i32::try_from(*id).map_err(|_| {
+                anyhow::anyhow!(
+                    "{entity} id {id} is out of range (QBench ids are below 2147483648)"
+                )
+            })
+        })
         .collect::<Result<_, _>>()?;
     for id in &ids {
         let mut headers = async_nats::HeaderMap::new();
