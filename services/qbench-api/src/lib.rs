@@ -45,7 +45,7 @@ pub async fn run(
     let pool = mirror_store::open(
         settings.database.url.expose_secret(),
         settings.database.max_connections,
-        settings.timezone,
+        settings.database.wall_time_zone,
     )
     .await?;
     let accounts = Accounts::new(pool.clone());

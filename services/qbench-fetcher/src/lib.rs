@@ -28,7 +28,7 @@ pub use single::fetch_with_parents;
 pub async fn connect(settings: FetcherSettings) -> anyhow::Result<(Syncer, async_nats::Client)> {
     let url = settings.database.url.expose_secret();
     let max = settings.database.max_connections;
-    let pool = mirror_store::open(url, max, settings.qbench.timezone).await?;
+    let pool = mirror_store::open(url, max, settings.database.wall_time_zone).await?;
     let nats = async_nats::connect(&settings.nats.url).await?;
     let js = async_nats::jetstream::new(nats.clone());
     mirror_bus::ensure_streams(&js, &settings.bus).await?;

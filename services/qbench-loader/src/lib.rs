@@ -30,8 +30,12 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let url = settings.database.url.expose_secret();
-    let pool =
-        mirror_store::open(url, settings.database.max_connections, settings.timezone).await?;
+    let pool = mirror_store::open(
+        url,
+        settings.database.max_connections,
+        settings.database.wall_time_zone,
+    )
+    .await?;
     let client = async_nats::connect(&settings.nats.url).await?;
     let js = worker::context(client);
     mirror_bus::ensure_streams(&js, &settings.bus).await?;

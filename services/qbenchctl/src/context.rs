@@ -8,10 +8,7 @@ use sqlx::PgPool;
 /// Opens the mirror's database and applies pending migrations.
 pub async fn database(env: &Env) -> anyhow::Result<PgPool> {
     let settings = DatabaseSettings::from_env(env)?;
-    let pool = mirror_store::connect(settings.url.expose_secret(), 4).await?;
-    let zone = env.or("QBENCH_TIMEZONE", chrono_tz::Tz::UTC)?;
-    mirror_store::migrate(&pool, zone).await?;
-    Ok(pool)
+    Ok(mirror_store::open(settings.url.expose_secret(), 4, settings.wall_time_zone).await?)
 }
 
 /// Connects to NATS, failing fast when it is not there.

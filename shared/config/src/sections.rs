@@ -13,14 +13,19 @@ pub struct DatabaseSettings {
     /// May hold a password, hence secret.
     pub url: SecretString,
     pub max_connections: u32,
+    /// The zone of the earlier tool's zone-less times, when an adopted
+    /// database holds them: `QBENCH_TIMEZONE` if set. Unset, adoption stops
+    /// rather than guess.
+    pub wall_time_zone: Option<Tz>,
 }
 
 impl DatabaseSettings {
-    /// Reads `DATABASE_URL` and `DATABASE_MAX_CONNECTIONS`.
+    /// Reads `DATABASE_URL`, `DATABASE_MAX_CONNECTIONS` and `QBENCH_TIMEZONE`.
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         Ok(DatabaseSettings {
             url: SecretString::from(env.required::<String>("DATABASE_URL")?),
             max_connections: env.or("DATABASE_MAX_CONNECTIONS", 10)?,
+            wall_time_zone: env.optional("QBENCH_TIMEZONE")?,
         })
     }
 }

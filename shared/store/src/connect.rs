@@ -14,6 +14,11 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("invalid stored value: {0}")]
     Invalid(String),
+    #[error(
+        "the database holds the earlier tool's zone-less times; set QBENCH_TIMEZONE to the zone \
+         they were recorded in (for a US lab, e.g. America/New_York) so they are converted right"
+    )]
+    ZoneRequired,
 }
 
 /// Opens a pool; a dead server is reported within a few seconds.
@@ -28,11 +33,19 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, StoreErr
 }
 
 /// Opens a pool and applies pending migrations: what every service does at
-/// start-up.
-pub async fn open(url: &str, max_connections: u32, zone: Tz) -> Result<PgPool, StoreError> {
+/// start-up. `zone` is the configured QBench zone, if any (see
+/// [`migrate_configured`]).
+pub async fn open(url: &str, max_connections: u32, zone: Option<Tz>) -> Result<PgPool, StoreError> {
     let pool = connect(url, max_connections).await?;
-    migrate(&pool, zone).await?;
+    migrate_configured(&pool, zone).await?;
     Ok(pool)
+}
+
+/// As [`migrate`], with the zone only if one is configured: where the
+/// earlier tool's wall times need converting and none is, it refuses
+/// instead of guessing, since the conversion happens once.
+pub async fn migrate_configured(pool: &PgPool, zone: Option<Tz>) -> Result<(), StoreError> {
+    migrate_in(pool, zone).await
 }
 
 /// Applies pending migrations; safe to call from every service at start-up
@@ -42,10 +55,15 @@ pub async fn open(url: &str, max_connections: u32, zone: Tz) -> Result<PgPool, S
 /// tool, its zone-less wall times are converted using it, once. The zone
 /// reaches the migration as a session setting of a dedicated connection.
 pub async fn migrate(pool: &PgPool, zone: Tz) -> Result<(), StoreError> {
+    migrate_in(pool, Some(zone)).await
+}
+
+async fn migrate_in(pool: &PgPool, zone: Option<Tz>) -> Result<(), StoreError> {
     let migrator = sqlx::migrate!("../../migrations");
+    let name = zone.unwrap_or(Tz::UTC).name();
     let options = (*pool.connect_options())
         .clone()
-        .options([("qbench_mirror.timezone", zone.name())]);
+        .options([("qbench_mirror.timezone", name)]);
     let dedicated = PgPoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(5))
@@ -54,6 +72,7 @@ pub async fn migrate(pool: &PgPool, zone: Tz) -> Result<(), StoreError> {
 
     let mut conn = dedicated.acquire().await?;
     if converts_wall_times(&mut conn).await? {
+        let zone = zone.ok_or(StoreError::ZoneRequired)?;
         tracing::warn!(
             zone = zone.name(),
             "Converting the earlier tool's wall times to instants."

@@ -15,7 +15,7 @@ mod skipped;
 mod snapshot;
 mod upsert;
 
-pub use connect::{StoreError, connect, migrate, open};
+pub use connect::{StoreError, connect, migrate, migrate_configured, open};
 pub use cursors::{FetchCursor, load_cursor, max_id, pages_recorded, save_cursor};
 pub use deletions::mark_deleted;
 pub use ledger::{Outcome, Receipt, advance_checkpoint, record_receipts};

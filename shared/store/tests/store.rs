@@ -386,3 +386,36 @@ async fn a_banned_customer_hides_everything_under_it() {
     }
     db.drop_database().await.unwrap();
 }
+
+#[tokio::test]
+async fn adopting_wall_times_without_a_configured_zone_is_refused() {
+    let db = step("create database", TestDatabase::create())
+        .await
+        .unwrap();
+    let legacy = include_str!("../../../migrations/20261201000001_earlier_tool_tables.sql");
+    sqlx::raw_sql(legacy).execute(&db.pool).await.unwrap();
+    sqlx::raw_sql(
+        "INSERT INTO customers (id, name, raw_payload) VALUES (1, 'Lab A', '{}'); \
+         INSERT INTO orders (id, customer_account_id, raw_payload) VALUES (10, 1, '{}'); \
+         INSERT INTO samples (id, order_id, has_report, batch_ids, raw_payload) \
+             VALUES (77, 10, false, '{}', '{}'); \
+         INSERT INTO tests (id, sample_id, batch_ids, has_report, date_created, raw_payload) \
+             VALUES (5, 77, '{}', false, '2026-03-01 09:00', '{}');",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+
+    let refused = step("migrate", mirror_store::migrate_configured(&db.pool, None)).await;
+
+    assert!(
+        matches!(refused, Err(mirror_store::StoreError::ZoneRequired)),
+        "{refused:?}"
+    );
+    let untouched: String = sqlx::query_scalar("SELECT date_created::text FROM tests WHERE id = 5")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(untouched, "2026-03-01 09:00:00");
+    db.drop_database().await.unwrap();
+}
