@@ -2,7 +2,7 @@
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY . .
-RUN cargo build --release --bins \
+RUN cargo build --release --locked --bins \
  && mkdir /out \
  && cp target/release/qbench-sim target/release/qbench-fetcher target/release/qbench-loader \
        target/release/qbench-api target/release/qbenchctl /out/
