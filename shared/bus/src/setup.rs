@@ -70,12 +70,16 @@ pub async fn ensure_streams(
 ) -> Result<(), SetupError> {
     for kind in Stream::ALL {
         let config = stream_config(kind, settings);
-        js.get_or_create_stream(config)
-            .await
-            .map_err(|source| SetupError::Stream {
-                stream: kind.name(),
-                source,
-            })?;
+        if let Err(source) = js.get_or_create_stream(config).await {
+            // Services starting together race to create the same stream; the
+            // loser's create fails although the stream now exists.
+            if js.get_stream(kind.name()).await.is_err() {
+                return Err(SetupError::Stream {
+                    stream: kind.name(),
+                    source,
+                });
+            }
+        }
     }
     Ok(())
 }
