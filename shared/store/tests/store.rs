@@ -310,19 +310,7 @@ async fn an_earlier_tool_database_is_adopted_in_place() {
     let db = step("create database", TestDatabase::create())
         .await
         .unwrap();
-    let legacy = include_str!("../../../migrations/20261201000001_earlier_tool_tables.sql");
-    sqlx::raw_sql(legacy).execute(&db.pool).await.unwrap();
-    sqlx::raw_sql(
-        "INSERT INTO customers (id, name, raw_payload) VALUES (1, 'Lab A', '{}'); \
-         INSERT INTO orders (id, customer_account_id, raw_payload) VALUES (10, 1, '{}'); \
-         INSERT INTO samples (id, order_id, has_report, batch_ids, raw_payload) \
-             VALUES (77, 10, false, '{}', '{}'); \
-         INSERT INTO tests (id, sample_id, batch_ids, has_report, date_created, raw_payload) \
-             VALUES (5, 77, '{}', false, '2026-03-01 09:00', '{\"id\": 5}');",
-    )
-    .execute(&db.pool)
-    .await
-    .unwrap();
+    earlier_tool_tables_with_one_test(&db.pool).await;
 
     let zone: Tz = "America/New_York".parse().unwrap();
     step("migrate", migrate(&db.pool, zone)).await.unwrap();
@@ -392,19 +380,7 @@ async fn adopting_wall_times_without_a_configured_zone_is_refused() {
     let db = step("create database", TestDatabase::create())
         .await
         .unwrap();
-    let legacy = include_str!("../../../migrations/20261201000001_earlier_tool_tables.sql");
-    sqlx::raw_sql(legacy).execute(&db.pool).await.unwrap();
-    sqlx::raw_sql(
-        "INSERT INTO customers (id, name, raw_payload) VALUES (1, 'Lab A', '{}'); \
-         INSERT INTO orders (id, customer_account_id, raw_payload) VALUES (10, 1, '{}'); \
-         INSERT INTO samples (id, order_id, has_report, batch_ids, raw_payload) \
-             VALUES (77, 10, false, '{}', '{}'); \
-         INSERT INTO tests (id, sample_id, batch_ids, has_report, date_created, raw_payload) \
-             VALUES (5, 77, '{}', false, '2026-03-01 09:00', '{}');",
-    )
-    .execute(&db.pool)
-    .await
-    .unwrap();
+    earlier_tool_tables_with_one_test(&db.pool).await;
 
     let refused = step("migrate", mirror_store::migrate_configured(&db.pool, None)).await;
 
@@ -418,4 +394,22 @@ async fn adopting_wall_times_without_a_configured_zone_is_refused() {
         .unwrap();
     assert_eq!(untouched, "2026-03-01 09:00:00");
     db.drop_database().await.unwrap();
+}
+
+/// The earlier tool's tables holding one test created 2026-03-01 09:00, lab
+/// wall-clock time.
+async fn earlier_tool_tables_with_one_test(pool: &PgPool) {
+    let legacy = include_str!("../../../migrations/20261201000001_earlier_tool_tables.sql");
+    sqlx::raw_sql(legacy).execute(pool).await.unwrap();
+    sqlx::raw_sql(
+        "INSERT INTO customers (id, name, raw_payload) VALUES (1, 'Lab A', '{}'); \
+         INSERT INTO orders (id, customer_account_id, raw_payload) VALUES (10, 1, '{}'); \
+         INSERT INTO samples (id, order_id, has_report, batch_ids, raw_payload) \
+             VALUES (77, 10, false, '{}', '{}'); \
+         INSERT INTO tests (id, sample_id, batch_ids, has_report, date_created, raw_payload) \
+             VALUES (5, 77, '{}', false, '2026-03-01 09:00', '{}');",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
 }
