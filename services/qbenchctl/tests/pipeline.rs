@@ -229,9 +229,19 @@ async fn a_full_sync_mirrors_the_lab_and_an_incremental_one_follows_its_changes(
 }
 
 #[tokio::test]
+async fn two_loaders_share_a_full_sync() {
+    loaders_share_a_full_sync(2).await;
+}
+
+#[tokio::test]
 async fn three_loaders_share_a_full_sync() {
+    loaders_share_a_full_sync(3).await;
+}
+
+/// `count` loaders mirror the lab together, and each writes part of it.
+async fn loaders_share_a_full_sync(count: usize) {
     let mut p = Pipeline::start("tiny").await;
-    for _ in 0..3 {
+    for _ in 0..count {
         p.spawn("qbench-loader", &[]);
     }
 
@@ -239,6 +249,7 @@ async fn three_loaders_share_a_full_sync() {
 
     let logs = p.stop("qbench-loader").await;
     let shares: Vec<u64> = logs.iter().map(|log| written_by(log)).collect();
+    assert_eq!(shares.len(), count);
     assert!(
         shares.iter().all(|written| *written > 0),
         "a loader did nothing: {shares:?}"
