@@ -31,6 +31,10 @@ enum Command {
         /// exit non-zero if the sync did not publish every page.
         #[arg(long)]
         wait: bool,
+        /// With --wait: give up (exit non-zero; the sync goes on) after this
+        /// many seconds without any progress, e.g. when the fetcher died.
+        #[arg(long, default_value_t = 1800)]
+        stall_timeout: u64,
     },
     /// Fetch records by id now, with their missing parents.
     Fetch {
@@ -157,7 +161,11 @@ async fn run(command: Command) -> anyhow::Result<std::process::ExitCode> {
             full,
             entities,
             wait,
-        } => commands::sync::run(&env, full, &entities, wait).await,
+            stall_timeout,
+        } => {
+            let wait = wait.then_some(std::time::Duration::from_secs(stall_timeout));
+            commands::sync::run(&env, full, &entities, wait).await
+        }
         Command::Fetch {
             entity,
             ids,

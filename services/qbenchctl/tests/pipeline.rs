@@ -107,20 +107,18 @@ impl Pipeline {
         within(Duration::from_secs(60), "simulator starts", ready).await;
     }
 
-    /// Runs `qbenchctl` and returns its exit status and standard output.
+    /// Runs `qbenchctl` and returns its exit status and what it printed.
     async fn ctl(&self, args: &[&str], limit: Duration) -> (bool, String) {
-        let run = self
-            .command("qbenchctl")
-            .args(args)
-            .stderr(Stdio::null())
-            .output();
+        let run = self.command("qbenchctl").args(args).output();
         let output = within(limit, &format!("qbenchctl {}", args.join(" ")), run)
             .await
             .unwrap();
-        (
-            output.status.success(),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-        )
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.success(), text)
     }
 
     async fn sync_and_verify(&self, args: &[&str]) {
@@ -305,5 +303,18 @@ async fn a_loader_killed_mid_sync_loses_and_duplicates_nothing() {
         .count("SELECT count(*) FROM sync_run_pages WHERE loaded > record_count")
         .await;
     assert_eq!(overcounted, 0, "a record was counted twice");
+    p.finish().await;
+}
+
+#[tokio::test]
+async fn waiting_on_a_sync_nobody_loads_gives_up_after_the_stall_timeout() {
+    // No loader runs: the fetcher publishes everything, then nothing moves.
+    let p = Pipeline::start("tiny").await;
+
+    let args = ["sync", "--full", "--wait", "--stall-timeout", "3"];
+    let (ok, out) = p.ctl(&args, Duration::from_secs(120)).await;
+
+    assert!(!ok, "sync --wait succeeded without a loader:\n{out}");
+    assert!(out.contains("made no progress for 3 s"), "{out}");
     p.finish().await;
 }

@@ -21,7 +21,7 @@ pub async fn run(
     env: &Env,
     full: bool,
     entities: &[Entity],
-    wait: bool,
+    wait: Option<Duration>,
 ) -> anyhow::Result<ExitCode> {
     let pool = context::database(env).await?;
     let nats = context::nats(env).await?;
@@ -31,11 +31,11 @@ pub async fn run(
     };
     let run_id = ask_fetcher(&nats, &request).await?;
     println!("sync {run_id} requested ({})", request.mode);
-    if !wait {
+    let Some(stall_timeout) = wait else {
         return Ok(ExitCode::SUCCESS);
-    }
+    };
 
-    let progress = wait_for(&pool, run_id).await?;
+    let progress = wait_for(&pool, run_id, stall_timeout).await?;
     print_summary(&pool, &progress).await?;
     Ok(if progress.status == "published" {
         ExitCode::SUCCESS
@@ -72,14 +72,22 @@ async fn ask_fetcher(nats: &async_nats::Client, request: &SyncRequest) -> anyhow
     }
 }
 
-/// Polls the run's ledger until it is settled.
-async fn wait_for(pool: &PgPool, run_id: Uuid) -> anyhow::Result<RunProgress> {
+/// Polls the run's ledger until it is settled, or until nothing has moved
+/// for `stall_timeout`.
+async fn wait_for(
+    pool: &PgPool,
+    run_id: Uuid,
+    stall_timeout: Duration,
+) -> anyhow::Result<RunProgress> {
     let mut progress = Progress::new("sync");
+    let mut last_seen = None;
+    let mut last_change = tokio::time::Instant::now();
     loop {
-        match mirror_store::run_progress(pool, run_id).await? {
+        let state = mirror_store::run_progress(pool, run_id).await?;
+        match &state {
             Some(state) if state.is_settled() => {
                 progress.finish();
-                return Ok(state);
+                return Ok(state.clone());
             }
             Some(state) => {
                 let done = (state.loaded + state.skipped) as u64;
@@ -90,6 +98,17 @@ async fn wait_for(pool: &PgPool, run_id: Uuid) -> anyhow::Result<RunProgress> {
                 progress.update(done, state.published.max(0) as u64, &detail);
             }
             None => progress.update(0, 0, "queued"),
+        }
+        if state != last_seen {
+            last_seen = state;
+            last_change = tokio::time::Instant::now();
+        } else if last_change.elapsed() >= stall_timeout {
+            progress.finish();
+            anyhow::bail!(
+                "sync {run_id} made no progress for {} s; is qbench-fetcher running? \
+                 (the run is not cancelled; `qbenchctl status` shows where it stands)",
+                stall_timeout.as_secs()
+            );
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
