@@ -22,8 +22,14 @@ pub enum StoreError {
 }
 
 /// Opens a pool; a dead server is reported within a few seconds.
+///
+/// JIT compilation is off on these connections: the metric queries read
+/// views built on views, whose estimated cost is far above PostgreSQL's JIT
+/// threshold, and compiling them took several times longer than running
+/// them (docs/benchmarks.md, "Why the routes miss their goals").
 pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, StoreError> {
     let options: PgConnectOptions = url.parse()?;
+    let options = options.options([("jit", "off")]);
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))

@@ -413,3 +413,22 @@ async fn earlier_tool_tables_with_one_test(pool: &PgPool) {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn connections_run_without_jit_compilation() {
+    let db = step("create database", TestDatabase::create())
+        .await
+        .unwrap();
+    let pool = step("connect", mirror_store::connect(&db.url, 1))
+        .await
+        .unwrap();
+
+    let jit: String = sqlx::query_scalar("SELECT current_setting('jit')")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+
+    assert_eq!(jit, "off");
+    pool.close().await;
+    db.drop_database().await.unwrap();
+}
