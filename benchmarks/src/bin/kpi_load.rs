@@ -7,8 +7,9 @@
 //! clock; a route without one is measured once; `{id}` routes get the ids
 //! given on the command line. Then:
 //!
-//! 1. each target alone: warm-up requests, then timed sequential requests,
-//!    answering p50 and p95;
+//! 1. each target alone: warm-up requests, then timed sequential requests
+//!    (up to a count or a time budget, whichever comes first), answering p50
+//!    and p95;
 //! 2. many clients at once, each with its own connection, cycling over every
 //!    target until the time is up: requests, errors, throughput and latency
 //!    percentiles.
@@ -61,6 +62,10 @@ struct Args {
     /// Timed sequential requests per target (0: no sequential phase).
     #[arg(long, default_value_t = 50)]
     requests: usize,
+    /// Seconds of timed requests per target: a slow route stops early, with
+    /// fewer requests than `--requests` (the table says how many).
+    #[arg(long, default_value_t = 15)]
+    target_seconds: u64,
     /// Concurrent clients of the load phase (0: no load phase).
     #[arg(long, default_value_t = 100)]
     clients: usize,
@@ -235,21 +240,31 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 /// Each target alone, one request at a time.
 async fn sequential(args: &Args, token: &str, targets: &[Target]) -> anyhow::Result<()> {
     let client = client(args)?;
+    let budget = Duration::from_secs(args.target_seconds);
     println!(
-        "sequential: {} warm-up, {} timed requests per target",
-        args.warmup, args.requests
+        "sequential: {} warm-up, then {} timed requests or {} s per target",
+        args.warmup, args.requests, args.target_seconds
     );
-    println!("| route | range | p50 ms | p95 ms | max ms | errors |");
-    println!("| --- | --- | ---: | ---: | ---: | ---: |");
+    println!("| route | range | requests | p50 ms | p95 ms | max ms | errors |");
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
     for target in targets {
         let mut errors = BTreeMap::<String, usize>::new();
+        // Warm-up stops early too, after a fifth of the budget.
+        let warming = Instant::now();
         for _ in 0..args.warmup {
+            if warming.elapsed() > budget / 5 {
+                break;
+            }
             if let Outcome::Failed(e) = fetch(&client, token, &target.url).await {
                 *errors.entry(e).or_default() += 1;
             }
         }
         let mut latencies = Vec::with_capacity(args.requests);
+        let timing = Instant::now();
         for _ in 0..args.requests {
+            if timing.elapsed() > budget {
+                break;
+            }
             match fetch(&client, token, &target.url).await {
                 Outcome::Ok(latency) => latencies.push(latency),
                 Outcome::Failed(e) => *errors.entry(e).or_default() += 1,
@@ -257,9 +272,10 @@ async fn sequential(args: &Args, token: &str, targets: &[Target]) -> anyhow::Res
         }
         latencies.sort();
         println!(
-            "| {} | {} | {:.2} | {:.2} | {:.2} | {} |",
+            "| {} | {} | {} | {:.2} | {:.2} | {:.2} | {} |",
             target.route,
             target.range,
+            latencies.len(),
             percentile(&latencies, 50.0),
             percentile(&latencies, 95.0),
             percentile(&latencies, 100.0),
