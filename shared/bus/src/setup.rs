@@ -64,6 +64,9 @@ pub enum SetupError {
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
 
 /// Creates every stream of the pipeline unless it exists.
+// TODO(#2): an existing stream or consumer keeps the settings it was created
+// with; a later change of RAW_MAX_AGE or LOADER_ACK_WAIT does not reach it
+// until it is updated by hand (nats stream edit / consumer edit).
 pub async fn ensure_streams(
     js: &jetstream::Context,
     settings: &BusSettings,
