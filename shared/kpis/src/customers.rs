@@ -54,10 +54,9 @@ pub struct TopCustomer {
 }
 
 fn parse(settings: &KpiSettings, query: &CustomersQuery) -> Result<(Scope, i64), KpiError> {
-    let window = Window::parse(
+    let window = Window::parse_dates(
         query.date_from.as_deref(),
         query.date_to.as_deref(),
-        ("date_from", "date_to"),
         settings.lab_timezone,
     )?;
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);

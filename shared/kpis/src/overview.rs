@@ -140,12 +140,7 @@ pub async fn samples_overview(
     query: &RangeQuery,
 ) -> Result<SamplesOverviewResponse, KpiError> {
     let zone = settings.lab_timezone;
-    let window = Window::parse(
-        query.date_from.as_deref(),
-        query.date_to.as_deref(),
-        ("date_from", "date_to"),
-        zone,
-    )?;
+    let window = Window::parse_dates(query.date_from.as_deref(), query.date_to.as_deref(), zone)?;
     let span = window.days(zone, "date_to")?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
     let scope = Scope::new(settings, filters, window)?;
@@ -229,10 +224,9 @@ pub async fn tests_overview(
     settings: &KpiSettings,
     query: &TestsOverviewQuery,
 ) -> Result<TestsOverviewResponse, KpiError> {
-    let window = Window::parse(
+    let window = Window::parse_dates(
         query.date_from.as_deref(),
         query.date_to.as_deref(),
-        ("date_from", "date_to"),
         settings.lab_timezone,
     )?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
@@ -280,10 +274,9 @@ pub async fn label_distribution(
     settings: &KpiSettings,
     query: &RangeQuery,
 ) -> Result<LabelDistributionResponse, KpiError> {
-    let window = Window::parse(
+    let window = Window::parse_dates(
         query.date_from.as_deref(),
         query.date_to.as_deref(),
-        ("date_from", "date_to"),
         settings.lab_timezone,
     )?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());

@@ -83,6 +83,11 @@ impl Window {
         Ok(Window { start, end })
     }
 
+    /// Parses the `date_from` / `date_to` pair most routes take.
+    pub fn parse_dates(from: Option<&str>, to: Option<&str>, zone: Tz) -> Result<Window, KpiError> {
+        Window::parse(from, to, ("date_from", "date_to"), zone)
+    }
+
     /// The days a series covers: from the start's day (or 30 days before the
     /// last) to the day of the end's last instant (or today).
     pub fn days(&self, zone: Tz, to_name: &'static str) -> Result<DaySpan, KpiError> {

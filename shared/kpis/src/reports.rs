@@ -27,10 +27,9 @@ pub async fn reports_overview(
     settings: &KpiSettings,
     query: &SlaRangeQuery,
 ) -> Result<ReportsOverviewResponse, KpiError> {
-    let window = Window::parse(
+    let window = Window::parse_dates(
         query.date_from.as_deref(),
         query.date_to.as_deref(),
-        ("date_from", "date_to"),
         settings.lab_timezone,
     )?;
     let sla = settings.sla_hours(query.sla_hours)?;

@@ -59,12 +59,7 @@ pub async fn tests_tat_daily(
     query: &TatDailyQuery,
 ) -> Result<TatDailyResponse, KpiError> {
     let zone = settings.lab_timezone;
-    let window = Window::parse(
-        query.date_from.as_deref(),
-        query.date_to.as_deref(),
-        ("date_from", "date_to"),
-        zone,
-    )?;
+    let window = Window::parse_dates(query.date_from.as_deref(), query.date_to.as_deref(), zone)?;
     let sla = settings.sla_hours(query.sla_hours)?;
     let average_days = query.moving_average_window.unwrap_or(DEFAULT_WINDOW);
     if average_days > MAX_WINDOW {
