@@ -6,7 +6,7 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 
 use crate::range::{DaySpan, Window};
-use crate::scope::{SCOPED_ORDERS, Scope, in_window, lab_day};
+use crate::scope::{Scope, in_window, lab_day, scoped};
 use crate::{ActivityQuery, KpiError, KpiSettings};
 
 /// The response of `metrics/activity/daily`.
@@ -61,25 +61,20 @@ async fn activity_days(
     span: &DaySpan,
 ) -> Result<Vec<ActivityDay>, KpiError> {
     let sql = format!(
-        "WITH {SCOPED_ORDERS},
-         days AS (
+        "WITH days AS (
            SELECT d::date AS day FROM generate_series($8::date, $9::date, interval '1 day') d),
          created_samples AS (
            SELECT {sample_day} AS day, count(*) AS n
-           FROM visible_samples s JOIN scoped_orders o ON o.id = s.order_id
-           WHERE {sample_window} GROUP BY 1),
+           FROM visible_samples s
+           WHERE {sample_scope} AND {sample_window} GROUP BY 1),
          created_tests AS (
            SELECT {test_day} AS day, count(*) AS n
            FROM visible_tests t
-           JOIN visible_samples s ON s.id = t.sample_id
-           JOIN scoped_orders o ON o.id = s.order_id
-           WHERE {test_window} GROUP BY 1),
+           WHERE {test_scope} AND {test_window} GROUP BY 1),
          reported_tests AS (
            SELECT {report_day} AS day, count(*) AS n
            FROM visible_tests t
-           JOIN visible_samples s ON s.id = t.sample_id
-           JOIN scoped_orders o ON o.id = s.order_id
-           WHERE {report_window} GROUP BY 1)
+           WHERE {test_scope} AND {report_window} GROUP BY 1)
          SELECT days.day AS date,
                 coalesce(cs.n, 0) AS samples,
                 coalesce(ct.n, 0) AS tests,
@@ -89,6 +84,8 @@ async fn activity_days(
          LEFT JOIN created_tests ct ON ct.day = days.day
          LEFT JOIN reported_tests rt ON rt.day = days.day
          ORDER BY days.day",
+        sample_scope = scoped("s"),
+        test_scope = scoped("t"),
         sample_day = lab_day("s.date_created"),
         sample_window = in_window("s.date_created"),
         test_day = lab_day("t.date_created"),

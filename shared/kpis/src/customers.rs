@@ -99,15 +99,12 @@ pub async fn top_customers_by_tests(
     let (scope, limit) = parse(settings, query)?;
 
     let sql = format!(
-        "WITH customer_tests AS (
-           SELECT o.customer_account_id AS customer_id, t.date_created, t.report_completed_date
-           FROM visible_tests t
-           JOIN visible_samples s ON s.id = t.sample_id
-           JOIN visible_orders o ON o.id = s.order_id),
-         created AS (
-           SELECT customer_id, count(*) AS n FROM customer_tests WHERE {created} GROUP BY 1),
+        "WITH created AS (
+           SELECT t.customer_account_id AS customer_id, count(*) AS n
+           FROM visible_tests t WHERE {created} GROUP BY 1),
          reported AS (
-           SELECT customer_id, count(*) AS n FROM customer_tests WHERE {reported} GROUP BY 1)
+           SELECT t.customer_account_id AS customer_id, count(*) AS n
+           FROM visible_tests t WHERE {reported} GROUP BY 1)
          SELECT c.id, c.name, coalesce(cr.n, 0) AS tests, coalesce(re.n, 0) AS tests_reported
          FROM visible_customers c
          LEFT JOIN created cr ON cr.customer_id = c.id
@@ -115,8 +112,8 @@ pub async fn top_customers_by_tests(
          WHERE cr.n IS NOT NULL OR re.n IS NOT NULL
          ORDER BY tests DESC, tests_reported DESC, c.id
          LIMIT $8",
-        created = in_window("date_created"),
-        reported = in_window("report_completed_date"),
+        created = in_window("t.date_created"),
+        reported = in_window("t.report_completed_date"),
     );
     let customers = scope.query(sql).bind(limit).fetch_all(pool).await?;
     Ok(TopTestsResponse { customers })

@@ -11,7 +11,7 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 
 use crate::range::Window;
-use crate::scope::{SCOPED_ORDERS, Scope, in_window, lab_day};
+use crate::scope::{Scope, in_window, lab_day, scoped};
 use crate::{KpiError, KpiSettings, RangeQuery, TestsOverviewQuery};
 
 /// How many records share one value of a column.
@@ -99,11 +99,11 @@ pub struct LabelDistributionResponse {
 /// Samples of scoped orders created in the window.
 fn range_samples() -> String {
     format!(
-        "{SCOPED_ORDERS},
-         range_samples AS (
+        "range_samples AS (
            SELECT s.id, s.state, s.matrix_type, s.completed_date
-           FROM visible_samples s JOIN scoped_orders o ON o.id = s.order_id
-           WHERE {})",
+           FROM visible_samples s
+           WHERE {} AND {})",
+        scoped("s"),
         in_window("s.date_created")
     )
 }
@@ -111,15 +111,13 @@ fn range_samples() -> String {
 /// Tests of scoped orders created in the window, in batch `$8` when given.
 fn range_tests() -> String {
     format!(
-        "{SCOPED_ORDERS},
-         range_tests AS (
+        "range_tests AS (
            SELECT t.id, t.state, t.label_abbr,
                   (t.complete_date IS NOT NULL OR t.report_completed_date IS NOT NULL)
                       AS completed
            FROM visible_tests t
-           JOIN visible_samples s ON s.id = t.sample_id
-           JOIN scoped_orders o ON o.id = s.order_id
-           WHERE {} AND ($8::int4 IS NULL OR $8::int4 = ANY(t.batch_ids)))",
+           WHERE {} AND {} AND ($8::int4 IS NULL OR $8::int4 = ANY(t.batch_ids)))",
+        scoped("t"),
         in_window("t.date_created")
     )
 }
@@ -188,27 +186,24 @@ async fn created_vs_completed(
     last: NaiveDate,
 ) -> Result<Vec<DayCreatedCompleted>, KpiError> {
     let sql = format!(
-        "WITH {SCOPED_ORDERS},
-         days AS (
+        "WITH days AS (
            SELECT d::date AS day FROM generate_series($8::date, $9::date, interval '1 day') d),
-         scoped_samples AS (
-           SELECT s.date_created, s.completed_date
-           FROM visible_samples s JOIN scoped_orders o ON o.id = s.order_id),
          created AS (
-           SELECT {created_day} AS day, count(*) AS n FROM scoped_samples
-           WHERE {created_window} GROUP BY 1),
+           SELECT {created_day} AS day, count(*) AS n FROM visible_samples s
+           WHERE {sample_scope} AND {created_window} GROUP BY 1),
          completed AS (
-           SELECT {completed_day} AS day, count(*) AS n FROM scoped_samples
-           WHERE {completed_window} GROUP BY 1)
+           SELECT {completed_day} AS day, count(*) AS n FROM visible_samples s
+           WHERE {sample_scope} AND {completed_window} GROUP BY 1)
          SELECT days.day AS date, coalesce(c.n, 0) AS created, coalesce(d.n, 0) AS completed
          FROM days
          LEFT JOIN created c ON c.day = days.day
          LEFT JOIN completed d ON d.day = days.day
          ORDER BY days.day",
-        created_day = lab_day("date_created"),
-        created_window = in_window("date_created"),
-        completed_day = lab_day("completed_date"),
-        completed_window = in_window("completed_date"),
+        sample_scope = scoped("s"),
+        created_day = lab_day("s.date_created"),
+        created_window = in_window("s.date_created"),
+        completed_day = lab_day("s.completed_date"),
+        completed_window = in_window("s.completed_date"),
     );
     Ok(scope
         .query(sql)

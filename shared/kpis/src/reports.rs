@@ -5,7 +5,7 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 
 use crate::range::Window;
-use crate::scope::{REPORTED, SCOPED_ORDERS, Scope, TAT};
+use crate::scope::{Scope, TAT, reported};
 use crate::{KpiError, KpiSettings, SlaRangeQuery};
 
 /// The response of `metrics/reports/overview`.
@@ -36,8 +36,9 @@ pub async fn reports_overview(
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
     let scope = Scope::new(settings, filters, window)?;
 
+    let reported = reported();
     let sql = format!(
-        "WITH {SCOPED_ORDERS}, {REPORTED}, {TAT}
+        "WITH {reported}, {TAT}
          SELECT
            (SELECT count(*) FROM reported) AS total_reports,
            (SELECT count(*) FROM tat WHERE hours >= 0 AND hours <= $8) AS reports_within_sla,

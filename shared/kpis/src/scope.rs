@@ -10,29 +10,50 @@ use sqlx::query::QueryAs;
 use crate::range::Window;
 use crate::{KpiError, KpiSettings};
 
-/// `scoped_orders`: visible orders that pass the filters `$1` (customer),
-/// `$2` (order) and `$3` (order state).
-pub(crate) const SCOPED_ORDERS: &str = "scoped_orders AS (
-    SELECT o.id, o.customer_account_id
-    FROM visible_orders o
-    WHERE ($1::int4 IS NULL OR o.customer_account_id = $1::int4)
-      AND ($2::int4 IS NULL OR o.id = $2::int4)
-      AND ($3::text IS NULL OR o.state = $3::text))";
+/// The request's order filters on a visible sample or test aliased `alias`:
+/// `$1` (customer), `$2` (order) and `$3` (order state). Samples and tests
+/// carry their order's and customer's ids; the order's state is looked up
+/// only when the request names one.
+pub(crate) fn scoped(alias: &str) -> String {
+    format!(
+        "($1::int4 IS NULL OR {alias}.customer_account_id = $1::int4) \
+         AND ($2::int4 IS NULL OR {alias}.order_id = $2::int4) \
+         AND ($3::text IS NULL OR EXISTS ( \
+             SELECT 1 FROM orders scoped_order \
+             WHERE scoped_order.id = {alias}.order_id AND scoped_order.state = $3::text))"
+    )
+}
 
-/// `reported`: tests of scoped orders reported in the window `[$4, $5)`,
-/// each with its turnaround in hours (null without a creation date) and
-/// whether its sample type counts in turnaround statistics (`$7`).
-pub(crate) const REPORTED: &str = "reported AS (
+/// The same filters on a visible order aliased `alias`.
+pub(crate) fn scoped_order(alias: &str) -> String {
+    format!(
+        "($1::int4 IS NULL OR {alias}.customer_account_id = $1::int4) \
+         AND ($2::int4 IS NULL OR {alias}.id = $2::int4) \
+         AND ($3::text IS NULL OR {alias}.state = $3::text)"
+    )
+}
+
+/// `reported`: tests in scope reported in the window `[$4, $5)`, each with
+/// its turnaround in hours (null without a creation date) and whether its
+/// sample type counts in turnaround statistics (`$7`).
+pub(crate) fn reported() -> String {
+    format!(
+        "reported AS (
     SELECT t.id, t.label_abbr, t.report_completed_date AS reported_at,
            (extract(epoch FROM t.report_completed_date - t.date_created) / 3600)::float8
                AS hours,
-           ($7::text[] IS NULL OR s.sample_type = ANY($7::text[])) AS counted_type
+           ($7::text[] IS NULL OR EXISTS (
+               SELECT 1 FROM samples typed
+               WHERE typed.id = t.sample_id AND typed.sample_type = ANY($7::text[])))
+               AS counted_type
     FROM visible_tests t
-    JOIN visible_samples s ON s.id = t.sample_id
-    JOIN scoped_orders o ON o.id = s.order_id
     WHERE t.report_completed_date IS NOT NULL
-      AND ($4::timestamptz IS NULL OR t.report_completed_date >= $4::timestamptz)
-      AND ($5::timestamptz IS NULL OR t.report_completed_date < $5::timestamptz))";
+      AND {scope}
+      AND {window})",
+        scope = scoped("t"),
+        window = in_window("t.report_completed_date"),
+    )
+}
 
 /// `tat`: the turnaround population, reported tests with a known turnaround
 /// of a counted sample type. Negative values stay here so they can be
@@ -123,8 +144,9 @@ pub(crate) fn lab_day(column: &str) -> String {
 
 /// The latest time the mirror wrote any visible record.
 pub(crate) const LAST_UPDATED: &str = "(SELECT max(m) FROM (
-    SELECT max(fetched_at) AS m FROM visible_customers
-    UNION ALL SELECT max(fetched_at) FROM visible_orders
-    UNION ALL SELECT max(fetched_at) FROM visible_samples
-    UNION ALL SELECT max(fetched_at) FROM visible_tests
-    UNION ALL SELECT max(fetched_at) FROM visible_batches) latest)";
+    SELECT (SELECT fetched_at FROM visible_customers ORDER BY fetched_at DESC LIMIT 1) AS m
+    UNION ALL SELECT (SELECT fetched_at FROM visible_orders ORDER BY fetched_at DESC LIMIT 1)
+    UNION ALL SELECT (SELECT fetched_at FROM visible_samples ORDER BY fetched_at DESC LIMIT 1)
+    UNION ALL SELECT (SELECT fetched_at FROM visible_tests ORDER BY fetched_at DESC LIMIT 1)
+    UNION ALL SELECT (SELECT fetched_at FROM visible_batches ORDER BY fetched_at DESC LIMIT 1)
+    ) latest)";

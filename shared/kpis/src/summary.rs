@@ -6,7 +6,7 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 
 use crate::range::Window;
-use crate::scope::{LAST_UPDATED, REPORTED, SCOPED_ORDERS, Scope, TAT, in_window};
+use crate::scope::{LAST_UPDATED, Scope, TAT, in_window, reported, scoped, scoped_order};
 use crate::stats::round_hours;
 use crate::{KpiError, KpiSettings, SlaRangeQuery};
 
@@ -71,27 +71,27 @@ pub async fn summary(
     let scope = Scope::new(settings, filters, window)?;
 
     let sql = format!(
-        "WITH {SCOPED_ORDERS}, {REPORTED}, {TAT}
+        "WITH {reported}, {TAT}
          SELECT
            (SELECT count(*) FROM visible_samples s
-              JOIN scoped_orders o ON o.id = s.order_id
-              WHERE {samples}) AS total_samples,
+              WHERE {sample_scope} AND {samples}) AS total_samples,
            (SELECT count(*) FROM visible_tests t
-              JOIN visible_samples s ON s.id = t.sample_id
-              JOIN scoped_orders o ON o.id = s.order_id
-              WHERE {tests}) AS total_tests,
-           (SELECT count(DISTINCT o.customer_account_id) FROM visible_orders vo
-              JOIN scoped_orders o ON o.id = vo.id
-              WHERE {orders}) AS total_customers,
+              WHERE {test_scope} AND {tests}) AS total_tests,
+           (SELECT count(DISTINCT o.customer_account_id) FROM visible_orders o
+              WHERE {order_scope} AND {orders}) AS total_customers,
            (SELECT count(*) FROM reported) AS total_reports,
            (SELECT avg(hours) FROM tat WHERE hours >= 0) AS average_tat_hours,
            (SELECT count(*) FROM tat WHERE hours >= 0 AND hours <= $8) AS reports_within_sla,
            (SELECT count(*) FROM tat WHERE hours > $8) AS reports_beyond_sla,
            (SELECT count(*) FROM tat WHERE hours < 0) AS negative_tat_excluded,
            {LAST_UPDATED} AS last_updated_at",
+        reported = reported(),
+        sample_scope = scoped("s"),
         samples = in_window("s.date_created"),
+        test_scope = scoped("t"),
         tests = in_window("t.date_created"),
-        orders = in_window("vo.date_created"),
+        order_scope = scoped_order("o"),
+        orders = in_window("o.date_created"),
     );
     let row: SummaryRow = scope.query(sql).bind(sla).fetch_one(pool).await?;
 

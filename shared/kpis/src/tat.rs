@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 
 use crate::range::Window;
-use crate::scope::{REPORTED, SCOPED_ORDERS, Scope, TAT, lab_day};
+use crate::scope::{Scope, TAT, lab_day, reported};
 use crate::stats::round_hours;
 use crate::{KpiError, KpiSettings, TatBreakdownQuery, TatGrouping, TatQuery};
 
@@ -161,8 +161,9 @@ pub async fn tests_tat(
 }
 
 async fn tat_metrics(pool: &PgPool, scope: &Scope, sla: f64) -> Result<MetricsRow, KpiError> {
+    let reported = reported();
     let sql = format!(
-        "WITH {SCOPED_ORDERS}, {REPORTED}, {TAT}
+        "WITH {reported}, {TAT}
          SELECT {STATISTICS},
            count(*) FILTER (WHERE hours >= 0 AND hours <= $8) AS within_sla,
            count(*) FILTER (WHERE hours > $8) AS beyond_sla,
@@ -190,8 +191,9 @@ async fn tat_series(
         TatGrouping::Day => (first, "1 day", "day"),
         TatGrouping::Week => (monday_of(first), "7 days", "week"),
     };
+    let reported = reported();
     let sql = format!(
-        "WITH {SCOPED_ORDERS}, {REPORTED}, {TAT},
+        "WITH {reported}, {TAT},
          periods AS (
            SELECT p::date AS period_start
            FROM generate_series($8::date, $9::date, interval '{step}') p),
@@ -239,8 +241,9 @@ pub async fn tat_breakdown(
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
     let scope = Scope::new(settings, filters, window)?;
 
+    let reported = reported();
     let sql = format!(
-        "WITH {SCOPED_ORDERS}, {REPORTED}, {TAT}
+        "WITH {reported}, {TAT}
          SELECT coalesce(label_abbr, 'UNKNOWN') AS label, {STATISTICS},
            count(*) FILTER (WHERE hours >= 0) AS total_tests,
            count(*) FILTER (WHERE hours < 0) AS negative_tat_excluded

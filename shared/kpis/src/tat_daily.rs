@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 
 use crate::range::Window;
-use crate::scope::{REPORTED, SCOPED_ORDERS, Scope, TAT, lab_day};
+use crate::scope::{Scope, TAT, lab_day, reported};
 use crate::stats::round_hours;
 use crate::{KpiError, KpiSettings, TatDailyQuery, TatPoint};
 
@@ -72,8 +72,9 @@ pub async fn tests_tat_daily(
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
     let scope = Scope::new(settings, filters, span.window)?;
 
+    let reported = reported();
     let sql = format!(
-        "WITH {SCOPED_ORDERS}, {REPORTED}, {TAT},
+        "WITH {reported}, {TAT},
          days AS (
            SELECT d::date AS day FROM generate_series($9::date, $10::date, interval '1 day') d),
          per_day AS (

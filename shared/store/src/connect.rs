@@ -23,13 +23,18 @@ pub enum StoreError {
 
 /// Opens a pool; a dead server is reported within a few seconds.
 ///
-/// JIT compilation is off on these connections: the metric queries read
-/// views built on views, whose estimated cost is far above PostgreSQL's JIT
-/// threshold, and compiling them took several times longer than running
-/// them (docs/benchmarks.md, "Why the routes miss their goals").
+/// JIT compilation is off on these connections: the estimated cost of a
+/// metric over a year of a large lab is far above PostgreSQL's JIT
+/// threshold, and compiling such a query took several times longer than
+/// running it (docs/benchmarks.md).
+///
+/// Every statement is planned for its own bound values. The metric queries
+/// say "this filter, unless it is null"; planned once for any values, as a
+/// reused prepared statement may otherwise be, such a filter can use no
+/// index.
 pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, StoreError> {
     let options: PgConnectOptions = url.parse()?;
-    let options = options.options([("jit", "off")]);
+    let options = options.options([("jit", "off"), ("plan_cache_mode", "force_custom_plan")]);
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
