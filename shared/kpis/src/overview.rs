@@ -130,6 +130,66 @@ fn counted_by(table: &str, column: &str, alias: &str) -> String {
     )
 }
 
+/// A row of [`grouped_counts`]: `grouping` is 3 for the totals, 1 for a
+/// count by the first column and 2 for one by the second.
+#[derive(sqlx::FromRow)]
+struct GroupRow {
+    grouping: i32,
+    key: Option<String>,
+    count: i64,
+    completed: i64,
+}
+
+/// The totals of `table` (all rows, and those where `completed` holds) and
+/// its counts by `first` and by `second`, in one pass over the rows; each
+/// list most first, then by value.
+fn grouped_counts(table: &str, completed: &str, first: &str, second: &str) -> String {
+    format!(
+        "SELECT GROUPING(first_key, second_key) AS grouping,
+                CASE GROUPING(first_key, second_key)
+                  WHEN 1 THEN first_key WHEN 2 THEN second_key END AS key,
+                count(*) AS count,
+                count(*) FILTER (WHERE completed) AS completed
+         FROM (SELECT coalesce({first}, 'UNKNOWN') AS first_key,
+                      coalesce({second}, 'UNKNOWN') AS second_key,
+                      ({completed}) AS completed
+               FROM {table}) keyed
+         GROUP BY GROUPING SETS ((), (first_key), (second_key))
+         ORDER BY grouping, count DESC, key"
+    )
+}
+
+/// [`grouped_counts`] rows as totals and the two lists.
+struct Grouped {
+    total: i64,
+    completed: i64,
+    by_first: Vec<(String, i64)>,
+    by_second: Vec<(String, i64)>,
+}
+
+impl Grouped {
+    fn new(rows: Vec<GroupRow>) -> Grouped {
+        let mut grouped = Grouped {
+            total: 0,
+            completed: 0,
+            by_first: Vec::new(),
+            by_second: Vec::new(),
+        };
+        for row in rows {
+            let key = row.key.unwrap_or_default();
+            match row.grouping {
+                1 => grouped.by_first.push((key, row.count)),
+                2 => grouped.by_second.push((key, row.count)),
+                _ => {
+                    grouped.total = row.count;
+                    grouped.completed = row.completed;
+                }
+            }
+        }
+        grouped
+    }
+}
+
 /// Totals, states, matrix types and a created-versus-completed series of the
 /// samples of the range.
 pub async fn samples_overview(
@@ -143,31 +203,24 @@ pub async fn samples_overview(
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
     let scope = Scope::new(settings, filters, window)?;
 
-    let with = format!("WITH {}", range_samples());
-    let kpis: SampleKpis = scope
-        .query(format!(
-            "{with}
-             SELECT count(*) AS total_samples,
-                    count(*) FILTER (WHERE completed_date IS NOT NULL) AS completed_samples,
-                    count(*) FILTER (WHERE completed_date IS NULL) AS pending_samples
-             FROM range_samples"
-        ))
-        .fetch_one(pool)
-        .await?;
-    let by_state = scope
-        .query(format!(
-            "{with} {}",
-            counted_by("range_samples", "state", "key")
-        ))
-        .fetch_all(pool)
-        .await?;
-    let by_matrix_type = scope
-        .query(format!(
-            "{with} {}",
-            counted_by("range_samples", "matrix_type", "key")
-        ))
-        .fetch_all(pool)
-        .await?;
+    let sql = format!(
+        "WITH {} {}",
+        range_samples(),
+        grouped_counts(
+            "range_samples",
+            "completed_date IS NOT NULL",
+            "state",
+            "matrix_type"
+        )
+    );
+    let grouped = Grouped::new(scope.query(sql).fetch_all(pool).await?);
+    let kpis = SampleKpis {
+        total_samples: grouped.total,
+        completed_samples: grouped.completed,
+        pending_samples: grouped.total - grouped.completed,
+    };
+    let by_state = key_counts(grouped.by_first);
+    let by_matrix_type = key_counts(grouped.by_second);
     let created_vs_completed =
         created_vs_completed(pool, &scope.with_window(span.window), span.first, span.last).await?;
 
@@ -227,34 +280,28 @@ pub async fn tests_overview(
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
     let scope = Scope::new(settings, filters, window)?;
 
-    let with = format!("WITH {}", range_tests());
-    let kpis: TestKpis = scope
-        .query(format!(
-            "{with}
-             SELECT count(*) AS total_tests,
-                    count(*) FILTER (WHERE completed) AS completed_tests,
-                    count(*) FILTER (WHERE NOT completed) AS pending_tests
-             FROM range_tests"
-        ))
-        .bind(query.batch_id)
-        .fetch_one(pool)
-        .await?;
-    let by_state = scope
-        .query(format!(
-            "{with} {}",
-            counted_by("range_tests", "state", "key")
-        ))
+    let sql = format!(
+        "WITH {} {}",
+        range_tests(),
+        grouped_counts("range_tests", "completed", "state", "label_abbr")
+    );
+    let rows = scope
+        .query(sql)
         .bind(query.batch_id)
         .fetch_all(pool)
         .await?;
-    let by_label = scope
-        .query(format!(
-            "{with} {}",
-            counted_by("range_tests", "label_abbr", "label")
-        ))
-        .bind(query.batch_id)
-        .fetch_all(pool)
-        .await?;
+    let grouped = Grouped::new(rows);
+    let kpis = TestKpis {
+        total_tests: grouped.total,
+        completed_tests: grouped.completed,
+        pending_tests: grouped.total - grouped.completed,
+    };
+    let by_state = key_counts(grouped.by_first);
+    let by_label = grouped
+        .by_second
+        .into_iter()
+        .map(|(label, count)| LabelCount { label, count })
+        .collect();
 
     Ok(TestsOverviewResponse {
         kpis,
@@ -284,4 +331,11 @@ pub async fn label_distribution(
     );
     let labels = scope.query(sql).bind(None::<i32>).fetch_all(pool).await?;
     Ok(LabelDistributionResponse { labels })
+}
+
+fn key_counts(pairs: Vec<(String, i64)>) -> Vec<KeyCount> {
+    pairs
+        .into_iter()
+        .map(|(key, count)| KeyCount { key, count })
+        .collect()
 }
