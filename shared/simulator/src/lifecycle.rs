@@ -285,9 +285,13 @@ impl Records {
         samples.sort_unstable();
         samples.dedup();
         let prepared = batch.created.plus(HOUR);
+        // A member's deletion changes the batch too: without it, deleting
+        // the member that started last would move `last_updated` back.
+        let deletions = batch.tests.iter().map(|&i| self.tests[i as usize].deleted);
         let last = members
             .iter()
             .map(|&i| self.tests[i as usize].started)
+            .chain(deletions)
             .chain([batch.created, prepared, done])
             .filter(|at| at.by(now))
             .fold(batch.created, LabTime::latest);
