@@ -12,9 +12,10 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::http_metrics;
 use crate::openapi::ApiDoc;
 use crate::settings::WebSettings;
-use crate::{ApiError, AppState, auth, dashboard, entities, health, metrics};
+use crate::{ApiError, AppState, auth, dashboard, entities, health, metrics, sync_health};
 
 /// Every route with its documentation, before state is attached.
 ///
@@ -36,6 +37,7 @@ fn protected_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .nest("/metrics", metrics::router())
         .nest("/entities", entities::router())
+        .merge(sync_health::router())
 }
 
 /// The application, ready to serve.
@@ -48,6 +50,7 @@ pub fn router(state: AppState, web: &WebSettings) -> Router {
 
     app.fallback(|| async { ApiError::NotFound })
         .layer(cors(web))
+        .layer(middleware::from_fn(http_metrics::record_latency))
         .layer(request_log())
         .with_state(state)
 }

@@ -16,10 +16,12 @@ pub mod entities;
 mod error;
 pub mod extract;
 pub mod health;
+mod http_metrics;
 pub mod metrics;
 pub mod openapi;
 pub mod settings;
 mod state;
+pub mod sync_health;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -60,6 +62,9 @@ pub async fn run(
         tat_sample_types: settings.tat_sample_types.clone().map(Arc::from),
     };
 
+    if let Some(metrics_addr) = settings.metrics_addr {
+        mirror_telemetry::serve_metrics(metrics_addr).await?;
+    }
     let listener = TcpListener::bind(addr).await?;
     tracing::info!(address = %listener.local_addr()?, "API listening.");
     axum::serve(listener, router(state, &settings.web))

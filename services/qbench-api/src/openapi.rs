@@ -13,6 +13,9 @@ use utoipa::{Modify, OpenApi};
                        Errors answer `{\"code\", \"message\"}`."
     ),
     modifiers(&BearerScheme),
+    // Query parameters of an enum type refer to its schema by name; it has
+    // to be listed here, or the document holds a reference to nothing.
+    components(schemas(mirror_kpis::TatGrouping)),
     tags(
         (name = "health", description = "Liveness"),
         (name = "auth", description = "Login"),

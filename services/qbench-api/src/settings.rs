@@ -1,5 +1,6 @@
 //! The API's settings, read once from the environment.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use axum::http::HeaderValue;
@@ -24,6 +25,9 @@ pub struct ApiSettings {
     pub tat_sample_types: Option<Vec<String>>,
     pub auth: AuthSettings,
     pub web: WebSettings,
+    /// Where to serve Prometheus metrics (`METRICS_ADDR`), apart from the
+    /// API's own port; unset serves none.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// How tokens are signed and how long they last.
@@ -56,6 +60,7 @@ impl ApiSettings {
             tat_sample_types: env.optional_with("TAT_SAMPLE_TYPES", parse_sample_types)?,
             auth: AuthSettings::from_env(env)?,
             web: WebSettings::from_env(env)?,
+            metrics_addr: env.optional("METRICS_ADDR")?,
         })
     }
 }

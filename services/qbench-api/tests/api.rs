@@ -16,6 +16,10 @@ use serde_json::{Value, json};
 
 #[path = "api/routes.rs"]
 mod routes;
+#[path = "api/sync_health.rs"]
+mod sync_health;
+#[path = "api/telemetry.rs"]
+mod telemetry;
 
 const SECRET: &str = "test-secret-0123456789-abcdefghijklmnop";
 const PASSWORD: &str = "Lab0ratory-pass";

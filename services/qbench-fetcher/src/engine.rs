@@ -20,6 +20,8 @@ pub enum SyncMode {
     Full,
     /// New records and the changes and deletions since the last run.
     Incremental,
+    /// Records created in the last days, newest first, with a sync report.
+    Window,
 }
 
 impl SyncMode {
@@ -28,14 +30,16 @@ impl SyncMode {
         match self {
             SyncMode::Full => "full",
             SyncMode::Incremental => "incremental",
+            SyncMode::Window => "window",
         }
     }
 
-    /// Reads `full` or `incremental`.
+    /// Reads `full`, `incremental` or `window`.
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "full" => Some(SyncMode::Full),
             "incremental" => Some(SyncMode::Incremental),
+            "window" => Some(SyncMode::Window),
             _ => None,
         }
     }
@@ -48,6 +52,8 @@ pub struct SyncPlan {
     pub mode: SyncMode,
     /// In dependency order.
     pub entities: Vec<Entity>,
+    /// Window mode: how many days back; `SYNC_LOOKBACK_DAYS` when unset.
+    pub window_days: Option<u32>,
 }
 
 impl SyncPlan {
@@ -62,6 +68,15 @@ impl SyncPlan {
             run_id: Uuid::now_v7(),
             mode,
             entities: chosen,
+            window_days: None,
+        }
+    }
+
+    /// The same plan over a window of `days` (window mode only).
+    pub fn with_window_days(self, days: Option<u32>) -> Self {
+        SyncPlan {
+            window_days: days,
+            ..self
         }
     }
 }
@@ -150,6 +165,10 @@ impl Syncer {
     pub async fn run(&self, plan: &SyncPlan) -> Result<RunOutcome, mirror_store::StoreError> {
         mirror_store::start_run(&self.pool, plan.run_id, plan.mode.as_str(), &plan.entities)
             .await?;
+        let window = match plan.mode {
+            SyncMode::Window => Some(self.open_window(plan).await?),
+            _ => None,
+        };
         tracing::info!(run_id = %plan.run_id, mode = plan.mode.as_str(), "Sync started.");
         let mut outcome = RunOutcome {
             run_id: plan.run_id,
@@ -163,6 +182,10 @@ impl Syncer {
                 SyncMode::Full => crate::full::sync_entity(self, plan.run_id, *entity).await,
                 SyncMode::Incremental => {
                     crate::incremental::sync_entity(self, plan.run_id, *entity).await
+                }
+                SyncMode::Window => {
+                    let start = window.unwrap_or_else(chrono::Utc::now);
+                    crate::window::sync_entity(self, plan.run_id, *entity, start).await
                 }
             };
             match result {
@@ -185,6 +208,21 @@ impl Syncer {
             .await?;
         tracing::info!(run_id = %plan.run_id, status = outcome.status.as_str(), summary = %outcome, "Sync ended.");
         Ok(outcome)
+    }
+}
+
+impl Syncer {
+    /// Fixes and records where a window run's window starts.
+    async fn open_window(
+        &self,
+        plan: &SyncPlan,
+    ) -> Result<chrono::DateTime<chrono::Utc>, mirror_store::StoreError> {
+        let days = plan.window_days.unwrap_or(self.settings.lookback_days);
+        let zone = self.settings.qbench.timezone;
+        let start = crate::window::window_start(chrono::Utc::now(), days, zone);
+        mirror_store::set_run_window(&self.pool, plan.run_id, start, days).await?;
+        tracing::info!(run_id = %plan.run_id, days, %start, "Window fixed.");
+        Ok(start)
     }
 }
 

@@ -9,10 +9,12 @@ mod details;
 mod engine;
 mod full;
 mod incremental;
+mod nightly;
 mod publish;
 mod service;
 pub mod settings;
 mod single;
+mod window;
 
 use std::future::Future;
 
@@ -52,6 +54,9 @@ pub async fn run_service(
     settings: FetcherSettings,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
+    if let Some(addr) = settings.metrics_addr {
+        mirror_telemetry::serve_metrics(addr).await?;
+    }
     let (syncer, nats) = connect(settings).await?;
     tracing::info!(root = %syncer.settings.root, "Fetcher started.");
     let (stop_tx, stop) = watch::channel(false);

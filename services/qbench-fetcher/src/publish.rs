@@ -54,6 +54,8 @@ pub async fn publish_records(
     place: PagePlace,
     source: &str,
 ) -> Result<Published, PublishError> {
+    let labels = [("entity", entity.as_str()), ("source", source)].map(|(k, v)| (k, v.to_owned()));
+    metrics::counter!("fetcher_records_fetched_total", &labels).increment(records.len() as u64);
     let mut pending = Vec::with_capacity(records.len());
     let mut published = Published::default();
     for raw in records {
@@ -109,6 +111,8 @@ fn raw_headers(
         run_id: place.run_id.map(|r| r.to_string()),
         page: place.page.map(i64::from),
         source: Some(source.to_owned()),
+        // TODO(#5): no OpenTelemetry export yet, so no trace context to
+        // carry; a record's trace (QBench call to commit) starts here.
         traceparent: None,
         deleted,
     }

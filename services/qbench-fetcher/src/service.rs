@@ -24,7 +24,9 @@ pub async fn serve(
     let mut tasks = tokio::task::JoinSet::new();
     tasks.spawn(run_queue(syncer.clone(), queue, stop.clone()));
     tasks.spawn(answer_requests(client, plans.clone(), stop.clone()));
-    tasks.spawn(schedule(syncer.clone(), plans, stop.clone()));
+    tasks.spawn(schedule(syncer.clone(), plans.clone(), stop.clone()));
+    let nightly = crate::nightly::schedule(syncer.clone(), plans, stop.clone());
+    tasks.spawn(nightly);
     for entity in Entity::ALL {
         tasks.spawn(crate::single::serve(syncer.clone(), entity, stop.clone()));
     }
@@ -107,7 +109,7 @@ fn plan_of(payload: &[u8]) -> Result<SyncPlan, String> {
         .iter()
         .map(|e| e.parse::<Entity>().map_err(|e| e.to_string()))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(SyncPlan::new(mode, &entities))
+    Ok(SyncPlan::new(mode, &entities).with_window_days(request.days))
 }
 
 /// Queues an incremental sync at start and every `SYNC_INTERVAL`.

@@ -1,7 +1,10 @@
 //! The fetcher's configuration, read once from the environment.
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
+use chrono::NaiveTime;
 use mirror_bus::BusSettings;
 use mirror_config::{ConfigError, DatabaseSettings, Env, NatsSettings, QbenchSettings, duration};
 
@@ -24,11 +27,19 @@ pub struct FetcherSettings {
     /// Whether list rows lacking detail-only fields are replaced by the
     /// record's detail (`DETAIL_FETCH=auto`, the default, or `off`).
     pub detail_fetch: bool,
+    /// Where to serve Prometheus metrics (`METRICS_ADDR`); unset serves none.
+    pub metrics_addr: Option<SocketAddr>,
+    /// The wall-clock time, in the QBench zone, of the nightly window sync
+    /// (`WINDOW_SCHEDULE`, e.g. `02:30`); `off` (the default) runs none.
+    pub window_schedule: Option<NaiveTime>,
+    /// Where scheduled window syncs write their reports (`SYNC_REPORT_DIR`).
+    pub report_dir: PathBuf,
 }
 
 impl FetcherSettings {
     /// Reads `DATABASE_URL`, `NATS_URL`, the `QBENCH_*` variables,
-    /// `SYNC_INTERVAL`, `SYNC_LOOKBACK_DAYS` and `FEED_OVERLAP`.
+    /// `SYNC_INTERVAL`, `SYNC_LOOKBACK_DAYS`, `FEED_OVERLAP`,
+    /// `METRICS_ADDR`, `WINDOW_SCHEDULE` and `SYNC_REPORT_DIR`.
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let qbench = QbenchSettings::from_env(env)?;
         Ok(FetcherSettings {
@@ -50,6 +61,16 @@ impl FetcherSettings {
                     _ => Err("must be auto or off".to_owned()),
                 })?
                 .unwrap_or(true),
+            metrics_addr: env.optional("METRICS_ADDR")?,
+            window_schedule: env
+                .optional_with("WINDOW_SCHEDULE", |v| match v {
+                    "off" => Ok(None),
+                    _ => NaiveTime::parse_from_str(v, "%H:%M")
+                        .map(Some)
+                        .map_err(|_| "must be a time of day as HH:MM, or off".to_owned()),
+                })?
+                .flatten(),
+            report_dir: env.or("SYNC_REPORT_DIR", PathBuf::from("docs/sync_reports"))?,
         })
     }
 }

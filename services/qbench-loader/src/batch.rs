@@ -7,7 +7,7 @@
 //! those are the messages acked. A crash at any point leads to redelivery,
 //! which finds the rows already written and the receipts already counted.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -258,9 +258,11 @@ async fn commit(
         }
     }
     let loaded_ids: Vec<i32> = loads.iter().map(|i| i.row.envelope().id).collect();
+    let places = run_places(fates, deliveries);
 
     let mut tx = ctx.pool.begin().await?;
     let summary = mirror_store::upsert_rows(&mut tx, entity, loads, false).await?;
+    mirror_store::count_page_changes(&mut tx, entity, &summary, &places).await?;
     if !deletes.is_empty() {
         mirror_store::mark_deleted(&mut tx, entity, &deletes, None).await?;
     }
@@ -287,6 +289,19 @@ async fn commit(
         .filter(|f| matches!(f, Fate::Wait { .. }))
         .count();
     Ok(report)
+}
+
+/// The run and page of each record to load that was published by a run,
+/// so the rows it inserts or revises count towards the run's report.
+fn run_places(fates: &[Fate], deliveries: &[Delivery]) -> HashMap<i32, (uuid::Uuid, i32)> {
+    fates
+        .iter()
+        .zip(deliveries)
+        .filter_map(|(fate, delivery)| match (fate, &delivery.parsed) {
+            (Fate::Load(incoming), Ok(parsed)) => Some((incoming.row.envelope().id, parsed.run()?)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Publishes retries, parent fetch requests and dead letters, waiting for
@@ -390,12 +405,22 @@ async fn dead_letter(
     reason: &str,
 ) -> Result<PublishAck, BatchError> {
     let mut headers = message.headers.clone().unwrap_or_default();
-    let sequence = message
+    let (stream, sequence) = message
         .info()
-        .map(|i| i.stream_sequence)
+        .map(|i| (i.stream, i.stream_sequence))
         .unwrap_or_default();
-    headers.insert(header::MSG_ID, format!("dlq:{entity}:{sequence}").as_str());
+    // Named by stream too: a retry's sequence may equal a raw message's, and
+    // JetStream would drop the second dead letter as a duplicate.
+    let msg_id = format!("dlq:{stream}:{entity}:{sequence}");
+    headers.insert(header::MSG_ID, msg_id.as_str());
     headers.insert(header::REASON, reason);
+    // A retry carries its raw sequence already; a raw message's is its own.
+    // With it, `qbenchctl dlq retry` sends the record back where the ledger
+    // counts it.
+    let from_raw = stream == Stream::Raw.name();
+    if from_raw && mirror_bus::optional_text(&headers, header::RAW_SEQUENCE).is_none() {
+        headers.insert(header::RAW_SEQUENCE, sequence.to_string().as_str());
+    }
     ctx.js
         .publish_with_headers(
             subject(Stream::DeadLetter, entity),

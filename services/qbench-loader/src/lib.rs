@@ -6,8 +6,10 @@
 //! consumers, every write is idempotent and version-guarded, and a message
 //! is acknowledged only after its transaction commits.
 
+mod advisories;
 mod batch;
 mod delivery;
+mod lag;
 mod requeue;
 pub mod settings;
 mod worker;
@@ -29,6 +31,9 @@ pub async fn run(
     settings: LoaderSettings,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
+    if let Some(addr) = settings.metrics_addr {
+        mirror_telemetry::serve_metrics(addr).await?;
+    }
     let url = settings.database.url.expose_secret();
     let pool = mirror_store::open(
         url,
@@ -37,7 +42,7 @@ pub async fn run(
     )
     .await?;
     let client = async_nats::connect(&settings.nats.url).await?;
-    let js = worker::context(client);
+    let js = worker::context(client.clone());
     mirror_bus::ensure_streams(&js, &settings.bus).await?;
 
     let ctx = BatchContext {
@@ -62,6 +67,7 @@ pub async fn run(
             tasks.spawn(loop_);
         }
     }
+    tasks.spawn(advisories::capture(ctx.clone(), client, stop.clone()));
     tasks.spawn({
         let (ctx, stop) = (ctx.clone(), stop.clone());
         async move {
@@ -69,6 +75,13 @@ pub async fn run(
             Ok(())
         }
     });
+    if settings.metrics_addr.is_some() {
+        let (js, stop) = (ctx.js.clone(), stop.clone());
+        tasks.spawn(async move {
+            lag::watch_forever(js, stop).await;
+            Ok(())
+        });
+    }
     tracing::info!("Loader started.");
 
     tokio::select! {

@@ -1,5 +1,6 @@
 //! The loader's configuration, read once from the environment.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use chrono_tz::Tz;
@@ -21,11 +22,13 @@ pub struct LoaderSettings {
     pub retry_delays: Vec<Duration>,
     /// How often records set aside for a parent are checked for its arrival.
     pub requeue_interval: Duration,
+    /// Where to serve Prometheus metrics (`METRICS_ADDR`); unset serves none.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl LoaderSettings {
-    /// Reads `DATABASE_URL`, `NATS_URL`, `QBENCH_TIMEZONE`, `LOADER_*` and
-    /// `RETRY_DELAYS`.
+    /// Reads `DATABASE_URL`, `NATS_URL`, `QBENCH_TIMEZONE`, `LOADER_*`,
+    /// `RETRY_DELAYS` and `METRICS_ADDR`.
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let batch_size = env.or("LOADER_BATCH_SIZE", 200_usize)?;
         if !(1..=1000).contains(&batch_size) {
@@ -50,6 +53,7 @@ impl LoaderSettings {
             batch_size,
             retry_delays,
             requeue_interval: duration(env, "SKIPPED_REQUEUE_INTERVAL", "15s")?,
+            metrics_addr: env.optional("METRICS_ADDR")?,
         })
     }
 }

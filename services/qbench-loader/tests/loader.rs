@@ -422,3 +422,56 @@ async fn consumer_info(consumer: &jetstream::consumer::PullConsumer) -> jetstrea
         .unwrap()
         .clone()
 }
+
+/// The Prometheus text a metrics endpoint serves, read over plain HTTP/1.0.
+async fn scrape(addr: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let read = async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        stream
+            .write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            .await?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await?;
+        Ok::<_, std::io::Error>(answer)
+    };
+    step("scrape metrics", read).await.unwrap()
+}
+
+/// The value of one sample line, `name{labels} value`, when present.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
+}
+
+#[tokio::test]
+async fn loaded_records_show_in_the_metrics_endpoint() {
+    let mut h = Harness::start().await;
+    let addr = format!("127.0.0.1:{}", mirror_testkit::free_port().unwrap());
+    h.spawn_loader_with(&[("METRICS_ADDR", addr.as_str())]);
+    publish_family(&h).await;
+    let newer = json!({"id": 2, "customer_name": "Lab B", "last_updated": "200"});
+    h.publish(Entity::Customer, newer, None).await;
+    let pool = h.db.pool.clone();
+    let loaded = "SELECT count(*) FROM customers WHERE id = 2";
+    eventually(&pool, loaded, 1, Duration::from_secs(15)).await;
+    // An older version: the version guard leaves the row unchanged.
+    let older = json!({"id": 2, "customer_name": "Lab B old", "last_updated": "100"});
+    h.publish(Entity::Customer, older, None).await;
+    let unchanged = r#"loader_records_total{entity="customer",outcome="unchanged"}"#;
+    let counted = async {
+        loop {
+            let text = scrape(&addr).await;
+            if sample(&text, unchanged) == Some(1.0) {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    let text = within(Duration::from_secs(15), "unchanged record counted", counted).await;
+
+    let inserted = r#"loader_records_total{entity="customer",outcome="inserted"}"#;
+    assert_eq!(sample(&text, inserted), Some(2.0), "{text}");
+    h.stop().await;
+}

@@ -5,6 +5,7 @@
 mod commands;
 mod context;
 mod progress;
+mod replay;
 
 use clap::{Parser, Subcommand};
 use mirror_records::Entity;
@@ -36,6 +37,23 @@ enum Command {
         #[arg(long, default_value_t = 1800)]
         stall_timeout: u64,
     },
+    /// Re-read the records created in the last days, wait until they are
+    /// loaded, and write the sync report; exits non-zero when a part failed.
+    Window {
+        /// Days back from now; the fetcher's SYNC_LOOKBACK_DAYS (7) by default.
+        #[arg(long, env = "SYNC_LOOKBACK_DAYS")]
+        days: Option<u32>,
+        /// Only these entities (repeatable); all by default.
+        #[arg(long = "entity")]
+        entities: Vec<Entity>,
+        /// Where the report file goes.
+        #[arg(long, env = "SYNC_REPORT_DIR", default_value = "docs/sync_reports")]
+        report_dir: std::path::PathBuf,
+        /// Give up (exit non-zero; the sync goes on) after this many seconds
+        /// without any progress.
+        #[arg(long, default_value_t = 1800)]
+        stall_timeout: u64,
+    },
     /// Fetch records by id now, with their missing parents.
     Fetch {
         entity: Entity,
@@ -45,12 +63,36 @@ enum Command {
         #[arg(long, default_value_t = 120)]
         timeout: u64,
     },
+    /// Load records already in QBENCH_RAW again, without asking QBench
+    /// (after a mapping fix); the loaders' consumers are not touched.
+    #[command(group = clap::ArgGroup::new("start").required(true))]
+    Replay {
+        /// Only these entities (repeatable); all by default.
+        #[arg(long = "entity")]
+        entities: Vec<Entity>,
+        /// From the first message stored at this time: RFC 3339, a date
+        /// (midnight UTC) or a duration back from now such as 6h.
+        #[arg(long, group = "start", value_parser = commands::replay::parse_since)]
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        /// From this stream sequence.
+        #[arg(long, group = "start")]
+        from_seq: Option<u64>,
+        /// Also rewrite rows whose stored version equals the replayed one;
+        /// an older version never overwrites a newer one.
+        #[arg(long)]
+        force: bool,
+    },
     /// Checkpoints, fetch cursors, consumer lag and skipped counts.
     Status,
     /// Records set aside by the loaders.
     Skipped {
         #[command(subcommand)]
         action: SkippedAction,
+    },
+    /// The dead-letter stream: records given up on, with the reason.
+    Dlq {
+        #[command(subcommand)]
+        action: DlqAction,
     },
     /// Compare the mirror with QBench: counts, missing and extra ids, stale
     /// versions. Exits 0 only when they are equal.
@@ -139,6 +181,45 @@ enum SkippedAction {
         #[arg(long)]
         entity: Option<Entity>,
     },
+    /// Send records set aside back to the loaders for another round of
+    /// attempts; all unresolved ones unless narrowed.
+    Retry {
+        #[arg(long)]
+        entity: Option<Entity>,
+        /// Only these record ids (repeatable).
+        #[arg(long = "id")]
+        ids: Vec<i32>,
+        /// Ask the fetcher for each record's current copy from QBench
+        /// instead of resending the stored payload.
+        #[arg(long)]
+        refetch: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DlqAction {
+    /// One line per dead letter, oldest first.
+    List {
+        #[arg(long)]
+        entity: Option<Entity>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// A dead letter's headers and payload.
+    Show { sequence: u64 },
+    /// Send dead letters back to the loaders and remove them from the stream.
+    #[command(group = clap::ArgGroup::new("which").required(true))]
+    Retry {
+        /// Dead-letter sequences, as `dlq list` shows them.
+        #[arg(group = "which")]
+        sequences: Vec<u64>,
+        /// Every dead letter (of --entity, when given).
+        #[arg(long, group = "which")]
+        all: bool,
+        #[arg(long, requires = "all")]
+        entity: Option<Entity>,
+    },
 }
 
 #[tokio::main]
@@ -171,10 +252,50 @@ async fn run(command: Command) -> anyhow::Result<std::process::ExitCode> {
             ids,
             timeout,
         } => commands::fetch::run(&env, entity, &ids, timeout).await,
+        Command::Replay {
+            entities,
+            since,
+            from_seq,
+            force,
+        } => {
+            let start = match (since, from_seq) {
+                (Some(time), _) => replay::ReplayStart::Since(time),
+                (None, sequence) => replay::ReplayStart::Sequence(sequence.unwrap_or(1)),
+            };
+            commands::replay::run(&env, &entities, start, force).await
+        }
+        Command::Window {
+            days,
+            entities,
+            report_dir,
+            stall_timeout,
+        } => {
+            let args = commands::window::WindowArgs {
+                days,
+                entities: &entities,
+                report_dir: &report_dir,
+                stall_timeout: std::time::Duration::from_secs(stall_timeout),
+            };
+            commands::window::run(&env, args).await
+        }
         Command::Status => commands::status::run(&env).await,
-        Command::Skipped {
-            action: SkippedAction::List { entity },
-        } => commands::skipped::list(&env, entity).await,
+        Command::Skipped { action } => match action {
+            SkippedAction::List { entity } => commands::skipped::list(&env, entity).await,
+            SkippedAction::Retry {
+                entity,
+                ids,
+                refetch,
+            } => commands::skipped::retry(&env, entity, &ids, refetch).await,
+        },
+        Command::Dlq { action } => match action {
+            DlqAction::List { entity, limit } => commands::dlq::list(&env, entity, limit).await,
+            DlqAction::Show { sequence } => commands::dlq::show(&env, sequence).await,
+            DlqAction::Retry {
+                sequences,
+                all,
+                entity,
+            } => commands::dlq::retry(&env, &sequences, all, entity).await,
+        },
         Command::Verify { entities } => commands::verify::run(&env, &entities).await,
         Command::Users { action } => users(&env, action).await,
         Command::Banlist { action } => banlist(&env, action).await,

@@ -318,3 +318,407 @@ async fn waiting_on_a_sync_nobody_loads_gives_up_after_the_stall_timeout() {
     assert!(out.contains("made no progress for 3 s"), "{out}");
     p.finish().await;
 }
+
+/// Where the loaders' durable consumer of `entity` stands.
+async fn live_position(p: &Pipeline, entity: &str) -> (u64, u64) {
+    let client = p.nats.connect().await.unwrap();
+    let js = async_nats::jetstream::new(client);
+    let stream = step("raw stream", js.get_stream("QBENCH_RAW"))
+        .await
+        .unwrap();
+    let name = format!("loader-{entity}");
+    let mut consumer: async_nats::jetstream::consumer::PullConsumer =
+        step("loader consumer", stream.get_consumer(&name))
+            .await
+            .unwrap();
+    let info = step("consumer info", consumer.info()).await.unwrap();
+    (info.delivered.stream_sequence, info.num_pending)
+}
+
+#[tokio::test]
+async fn a_forced_replay_fills_a_newly_mapped_column_in_every_row() {
+    let mut p = Pipeline::start("tiny").await;
+    p.spawn("qbench-loader", &[]);
+    p.sync_and_verify(&["--full"]).await;
+    let titled = p
+        .count("SELECT count(*) FROM tests WHERE title IS NOT NULL")
+        .await;
+    assert!(titled > 0, "the lab has no test titles");
+    // As if `title` were a column the mapping has only just learned.
+    sqlx::query("CREATE TABLE titles_before AS SELECT id, title FROM tests")
+        .execute(&p.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE tests SET title = NULL")
+        .execute(&p.db.pool)
+        .await
+        .unwrap();
+    let live_before = live_position(&p, "test").await;
+
+    let plain = ["replay", "--entity", "test", "--from-seq", "1"];
+    let (ok, plain_out) = p.ctl(&plain, Duration::from_secs(120)).await;
+    let left_empty = p
+        .count("SELECT count(*) FROM tests WHERE title IS NULL")
+        .await;
+    let forced = ["replay", "--entity", "test", "--since", "1d", "--force"];
+    let (forced_ok, forced_out) = p.ctl(&forced, Duration::from_secs(180)).await;
+
+    assert!(ok, "replay failed:\n{plain_out}");
+    assert!(plain_out.contains("written 0,"), "{plain_out}");
+    assert_eq!(left_empty, p.count("SELECT count(*) FROM tests").await);
+    assert!(forced_ok, "forced replay failed:\n{forced_out}");
+    assert!(forced_out.contains("skipped 0"), "{forced_out}");
+    let differing = p
+        .count(
+            "SELECT count(*) FROM tests t JOIN titles_before b USING (id) \
+             WHERE t.title IS DISTINCT FROM b.title",
+        )
+        .await;
+    assert_eq!(differing, 0, "{forced_out}");
+    assert_eq!(live_position(&p, "test").await, live_before);
+    let (ok, out) = p.ctl(&["verify"], Duration::from_secs(120)).await;
+    assert!(ok, "verify failed after the replay:\n{out}");
+    p.finish().await;
+}
+
+/// The report lines a window sync must write for what the lab says changed
+/// in the window (no record is set aside in a healthy lab).
+fn expected_report_lines(changes: &Value) -> Vec<String> {
+    [
+        ("customer", "customers"),
+        ("order", "orders"),
+        ("sample", "samples"),
+        ("batch", "batches"),
+        ("test", "tests"),
+    ]
+    .iter()
+    .map(|(entity, table)| {
+        let count = |kind: &str| changes[entity][kind].as_array().map_or(0, Vec::len);
+        format!(
+            "{table}: nuevos={} actualizados={} skipped=[]",
+            count("new"),
+            count("updated")
+        )
+    })
+    .collect()
+}
+
+#[tokio::test]
+async fn a_window_report_says_what_the_lab_changed_in_the_window() {
+    let mut p = Pipeline::start("tiny").await;
+    p.spawn("qbench-loader", &[]);
+    p.sync_and_verify(&["--full"]).await;
+    let moved = p.advance(json!({"days": 2})).await;
+    let reports = std::env::temp_dir().join(format!("window-{}", uuid::Uuid::new_v4()));
+    let dir = reports.to_string_lossy().into_owned();
+
+    let args = ["window", "--days", "3", "--report-dir", &dir];
+    let (ok, out) = p.ctl(&args, Duration::from_secs(240)).await;
+
+    assert!(ok, "window sync failed:\n{out}");
+    let start: chrono::DateTime<chrono::Utc> = step(
+        "window start",
+        sqlx::query_scalar("SELECT window_start FROM sync_runs WHERE mode = 'window'")
+            .fetch_one(&p.db.pool),
+    )
+    .await
+    .unwrap();
+    let url = format!("{}/_sim/window", p.sim_url);
+    let since = moved["from"].as_str().unwrap().to_owned();
+    let query = [("since", since), ("start", start.to_rfc3339())];
+    let answer = step("window changes", p.http.get(&url).query(&query).send())
+        .await
+        .unwrap();
+    let changes: Value = step("window body", answer.json()).await.unwrap();
+    let path = reports.join(format!(
+        "sync_report_{}.txt",
+        chrono::Utc::now()
+            .with_timezone(&chrono_tz::America::New_York)
+            .date_naive()
+    ));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("no report at {}: {e}\n{out}", path.display()));
+    let lines: Vec<&str> = text.lines().collect();
+    let expected = expected_report_lines(&changes);
+    assert_eq!(lines[1..], expected, "report:\n{text}\nlab:\n{changes}");
+    let touched: usize = ["customer", "order", "sample", "batch", "test"]
+        .iter()
+        .map(|e| changes[e]["new"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert!(
+        touched > 0,
+        "the lab made nothing new in two days: {changes}"
+    );
+
+    let (ok, out) = p.ctl(&args, Duration::from_secs(240)).await;
+    assert!(ok, "second window sync failed:\n{out}");
+    let second = std::fs::read_to_string(path.with_file_name(format!(
+        "{}_2.txt",
+        path.file_stem().unwrap().to_string_lossy()
+    )))
+    .unwrap_or_else(|e| panic!("the second report of the day is missing: {e}\n{out}"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "overwritten");
+    assert!(
+        second
+            .lines()
+            .skip(1)
+            .all(|l| l.contains("nuevos=0 actualizados=0")),
+        "{second}"
+    );
+    let _ = std::fs::remove_dir_all(&reports);
+    p.finish().await;
+}
+
+impl Pipeline {
+    /// Publishes one raw record outside any run, as a single fetch would.
+    async fn publish_raw(&self, entity: mirror_records::Entity, payload: Value) {
+        let js = async_nats::jetstream::new(self.nats.connect().await.unwrap());
+        // The services may not have created the streams yet.
+        let settings = mirror_bus::BusSettings::default();
+        step("streams", mirror_bus::ensure_streams(&js, &settings))
+            .await
+            .unwrap();
+        let headers = mirror_bus::RawHeaders {
+            entity,
+            id: payload["id"].as_i64().unwrap(),
+            version: mirror_records::version_of(&payload),
+            fetched_at: chrono::Utc::now(),
+            run_id: None,
+            page: None,
+            source: Some("detail".into()),
+            traceparent: None,
+            deleted: false,
+        };
+        let target = mirror_bus::subject(mirror_bus::Stream::Raw, entity);
+        let body = serde_json::to_vec(&payload).unwrap();
+        let ack = js
+            .publish_with_headers(target, headers.to_header_map(), body.into())
+            .await
+            .unwrap();
+        step("publish ack", async { ack.await }).await.unwrap();
+    }
+
+    /// Waits until `sql` counts `expected`.
+    async fn wait_count(&self, sql: &str, expected: i64, limit: Duration) {
+        let reached = async {
+            while self.try_count(sql).await != Some(expected) {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        };
+        within(limit, sql, reached).await;
+    }
+
+    /// Starts a loader that never requeues skipped records by itself.
+    fn spawn_patient_loader(&mut self) {
+        let child = self
+            .command("qbench-loader")
+            .env("SKIPPED_REQUEUE_INTERVAL", "1h")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.processes.push(("qbench-loader", child));
+    }
+}
+
+#[tokio::test]
+async fn skipped_records_are_listed_by_entity_and_retried_once_their_parent_exists() {
+    use mirror_records::Entity;
+    let mut p = Pipeline::start("tiny").await;
+    p.spawn_patient_loader();
+    p.sync_and_verify(&["--full"]).await;
+    let orphan = json!({"id": 990001, "sample_id": 999999, "last_updated": "1700000000"});
+    p.publish_raw(Entity::Test, orphan).await;
+    let order = json!({"id": 990002, "customer_account_id": 999998, "last_updated": "1700000000"});
+    p.publish_raw(Entity::Order, order).await;
+    let waiting = "SELECT count(*) FROM skipped_records WHERE resolved_at IS NULL";
+    p.wait_count(waiting, 2, Duration::from_secs(60)).await;
+
+    let (ok, tests_only) = p.ctl(&["skipped", "list", "--entity", "test"], STEP).await;
+    assert!(ok, "{tests_only}");
+    assert!(
+        tests_only.contains("test 990001 [missing_parent] waiting for sample 999999"),
+        "{tests_only}"
+    );
+    assert!(!tests_only.contains("990002"), "{tests_only}");
+
+    let parent = "INSERT INTO samples (id, order_id, has_report, batch_ids, raw_payload) \
+                  SELECT 999999, min(id), false, '{}', '{}' FROM orders";
+    sqlx::query(parent).execute(&p.db.pool).await.unwrap();
+    let args = ["skipped", "retry", "--entity", "test", "--id", "990001"];
+    let (ok, out) = p.ctl(&args, STEP).await;
+
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("requeued test 990001 (stored payload)"),
+        "{out}"
+    );
+    p.wait_count("SELECT count(*) FROM tests WHERE id = 990001", 1, STEP)
+        .await;
+    p.wait_count(waiting, 1, STEP).await;
+    let (_, left) = p.ctl(&["skipped", "list"], STEP).await;
+    assert!(
+        left.contains("order 990002") && !left.contains("990001"),
+        "{left}"
+    );
+    let (ok, out) = p
+        .ctl(&["skipped", "retry", "--id", "123456789"], STEP)
+        .await;
+    assert!(!ok, "retrying an unknown id succeeded:\n{out}");
+    p.finish().await;
+}
+
+#[tokio::test]
+async fn a_dead_letter_is_listed_shown_and_sent_back_to_the_loaders() {
+    use mirror_records::Entity;
+    let mut p = Pipeline::start("tiny").await;
+    p.spawn("qbench-loader", &[]);
+    // A test without its sample cannot be mapped: set aside and dead-lettered.
+    p.publish_raw(
+        Entity::Test,
+        json!({"id": 990003, "last_updated": "1700000000"}),
+    )
+    .await;
+    p.wait_count(
+        "SELECT count(*) FROM skipped_records WHERE reason = 'invalid'",
+        1,
+        Duration::from_secs(60),
+    )
+    .await;
+
+    let (ok, list) = p.ctl(&["dlq", "list", "--entity", "test"], STEP).await;
+    assert!(ok, "{list}");
+    let line = list
+        .lines()
+        .find(|l| l.contains("test 990003"))
+        .unwrap_or_else(|| panic!("no dead letter listed:\n{list}"));
+    let sequence = line.split_whitespace().next().unwrap().to_owned();
+    let (ok, shown) = p.ctl(&["dlq", "show", &sequence], STEP).await;
+    assert!(ok, "{shown}");
+    assert!(
+        shown.contains("Qbench-Reason: ") && shown.contains("sample_id"),
+        "{shown}"
+    );
+    assert!(shown.contains("\"id\": 990003"), "{shown}");
+
+    let (ok, out) = p.ctl(&["dlq", "retry", &sequence], STEP).await;
+
+    assert!(ok, "{out}");
+    assert!(
+        out.contains(&format!("resent dead letter {sequence}")),
+        "{out}"
+    );
+    // Still unmappable, so it comes back as a new dead letter.
+    let again = async {
+        loop {
+            let (_, list) = p.ctl(&["dlq", "list"], STEP).await;
+            let sequences: Vec<u64> = list
+                .lines()
+                .filter(|l| l.contains("test 990003"))
+                .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+                .collect();
+            if !sequences.is_empty() {
+                return sequences;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    };
+    let sequences = within(Duration::from_secs(60), "dead letter returns", again).await;
+    let old: u64 = sequence.parse().unwrap();
+    assert!(sequences.iter().all(|s| *s > old), "{sequences:?}");
+    p.finish().await;
+}
+
+#[tokio::test]
+async fn a_message_terminated_by_a_consumer_is_set_aside_and_dead_lettered() {
+    use async_nats::jetstream::{AckKind, consumer};
+    use futures::StreamExt;
+    use mirror_records::Entity;
+    let mut p = Pipeline::start("tiny").await;
+    p.spawn("qbench-loader", &[]);
+    let js = async_nats::jetstream::new(p.nats.connect().await.unwrap());
+    // The loader listens for advisories once it is up, as its consumers show.
+    let loader_up = async {
+        loop {
+            if let Ok(stream) = js.get_stream("QBENCH_RAW").await
+                && stream.consumer_info("loader-batch").await.is_ok()
+            {
+                return stream;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    let stream = within(Duration::from_secs(60), "loader starts", loader_up).await;
+    let probe: consumer::PullConsumer = step(
+        "probe consumer",
+        stream.create_consumer(consumer::pull::Config {
+            durable_name: Some("probe".into()),
+            filter_subject: "qbench.raw.batch".into(),
+            ..Default::default()
+        }),
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    p.publish_raw(
+        Entity::Batch,
+        json!({"id": 990004, "last_updated": "1700000000"}),
+    )
+    .await;
+
+    let pull = probe
+        .batch()
+        .max_messages(1)
+        .expires(Duration::from_secs(5));
+    let mut messages = step("probe pull", pull.messages()).await.unwrap();
+    let message = step("probe pull", messages.next()).await.unwrap().unwrap();
+    message.ack_with(AckKind::Term).await.unwrap();
+
+    let undeliverable = "SELECT count(*) FROM skipped_records \
+                         WHERE reason = 'undeliverable' AND record_id = 990004";
+    p.wait_count(undeliverable, 1, STEP).await;
+    let (_, list) = p.ctl(&["dlq", "list", "--entity", "batch"], STEP).await;
+    assert!(
+        list.contains("batch 990004: terminated by consumer probe"),
+        "{list}"
+    );
+    p.finish().await;
+}
+
+/// The longest a quick `qbenchctl` command may take.
+const STEP: Duration = Duration::from_secs(60);
+
+#[tokio::test]
+async fn a_window_sync_with_a_failing_entity_reports_it_and_exits_non_zero() {
+    let mut p = Pipeline::start("tiny").await;
+    p.spawn("qbench-loader", &[]);
+    p.sync_and_verify(&["--full"]).await;
+    let fault = json!({"entity": "sample", "route": "list",
+                       "action": {"kind": "status", "status": 503, "body": "{}"}});
+    let url = format!("{}/_sim/faults", p.sim_url);
+    let added = step("add fault", p.http.post(&url).json(&fault).send())
+        .await
+        .unwrap();
+    assert!(added.status().is_success());
+    let reports = std::env::temp_dir().join(format!("window-{}", uuid::Uuid::new_v4()));
+    let dir = reports.to_string_lossy().into_owned();
+
+    let args = ["window", "--days", "2", "--report-dir", &dir];
+    let (ok, out) = p.ctl(&args, Duration::from_secs(240)).await;
+
+    assert!(!ok, "a failed window sync exited zero:\n{out}");
+    let report = std::fs::read_dir(&reports)
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .next()
+        .unwrap_or_else(|| panic!("no report written:\n{out}"));
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 6, "{report}");
+    assert!(
+        lines[3].starts_with("samples: ") && lines[3].contains(" failed=\"page 1"),
+        "{report}"
+    );
+    assert!(lines[5].starts_with("tests: nuevos="), "{report}");
+    let _ = std::fs::remove_dir_all(&reports);
+    p.finish().await;
+}

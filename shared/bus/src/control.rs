@@ -11,11 +11,15 @@ pub const SYNC_SUBJECT: &str = "qbench.control.sync";
 /// What to sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRequest {
-    /// `full` or `incremental`.
+    /// `full`, `incremental` or `window`.
     pub mode: String,
     /// Entity names; empty means all of them.
     #[serde(default)]
     pub entities: Vec<String>,
+    /// Window mode: days back from now; the fetcher's `SYNC_LOOKBACK_DAYS`
+    /// when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
 }
 
 /// The fetcher's answer: the run that will carry out the request, or why not.

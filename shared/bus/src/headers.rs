@@ -123,6 +123,24 @@ impl RawHeaders {
     }
 }
 
+/// Headers that send a record set aside back through its entity's retry
+/// subject for a fresh round of attempts, due at once: the record's own
+/// headers (its run and page included, so the ledger counts it where it
+/// belongs), attempt 0, and the raw message's stream sequence, which
+/// identifies it in the ledger and breaks version ties. `tag` makes the
+/// message id unique to this requeue (e.g. who asked and when), so JetStream
+/// does not drop it as a duplicate of an earlier one.
+pub fn requeue_headers(raw: &RawHeaders, raw_sequence: i64, tag: &str) -> HeaderMap {
+    let mut map = raw.to_header_map();
+    let msg_id = format!("requeue:{}:{tag}", raw.msg_id());
+    map.insert(header::MSG_ID, msg_id.as_str());
+    map.insert(header::ATTEMPT, "0");
+    let now = chrono::Utc::now().to_rfc3339();
+    map.insert(header::NOT_BEFORE, now.as_str());
+    map.insert(header::RAW_SEQUENCE, raw_sequence.to_string().as_str());
+    map
+}
+
 /// The value of an optional header, if present and not empty.
 pub fn optional_text<'a>(map: &'a HeaderMap, name: &'static str) -> Option<&'a str> {
     map.get(name).map(|v| v.as_str()).filter(|v| !v.is_empty())

@@ -11,6 +11,8 @@ mod headers;
 mod names;
 mod setup;
 
-pub use headers::{DELETE_OPERATION, RawHeaders, RawHeadersError, header, optional_text};
-pub use names::{Stream, consumer, subject};
+pub use headers::{
+    DELETE_OPERATION, RawHeaders, RawHeadersError, header, optional_text, requeue_headers,
+};
+pub use names::{Stream, advisory, consumer, entity_of, subject};
 pub use setup::{BusSettings, SetupError, ensure_consumer, ensure_streams};

@@ -75,6 +75,34 @@ pub mod consumer {
     }
 }
 
+/// JetStream's advisories about messages a consumer gave up on: those that
+/// reached the consumer's delivery limit, and those a client terminated.
+pub mod advisory {
+    use super::Stream;
+
+    /// Every max-deliveries advisory, of any stream and consumer.
+    pub const MAX_DELIVERIES: &str = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.>";
+
+    /// Every terminated-message advisory, of any stream and consumer.
+    pub const TERMINATED: &str = "$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.>";
+
+    /// The pipeline's stream of this name, if it is one of them.
+    pub fn stream_named(name: &str) -> Option<Stream> {
+        Stream::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// The entity a subject of one of the pipeline's streams is about, e.g.
+/// `qbench.dlq.test` is about tests.
+pub fn entity_of(subject: &str) -> Option<Entity> {
+    let (prefix, entity) = subject.rsplit_once('.')?;
+    Stream::ALL
+        .into_iter()
+        .any(|s| s.prefix() == prefix)
+        .then(|| entity.parse().ok())
+        .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +116,8 @@ mod tests {
         );
         assert_eq!(consumer::loader(Entity::Order), "loader-order");
         assert_eq!(Stream::DeadLetter.wildcard(), "qbench.dlq.*");
+        assert_eq!(entity_of("qbench.dlq.test"), Some(Entity::Test));
+        assert_eq!(entity_of("other.dlq.test"), None);
+        assert_eq!(advisory::stream_named("QBENCH_RAW"), Some(Stream::Raw));
     }
 }

@@ -24,7 +24,10 @@ pub struct BusSettings {
     /// Deliveries of one message before JetStream gives up on it; -1 for
     /// never. Loaders set bad records aside themselves and negatively ack
     /// only when PostgreSQL or NATS fails, so a limit would drop good
-    /// records during a long outage.
+    /// records during a long outage. A message JetStream does give up on (a
+    /// limit set by hand, or a terminated message) is announced by an
+    /// advisory ([`crate::advisory`]), which the loaders capture into the
+    /// dead-letter stream and the skipped table.
     pub max_deliver: i64,
 }
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use async_nats::jetstream::{self, AckKind};
 use futures::StreamExt;
 use mirror_bus::{
-    BusSettings, RawHeaders, Stream, ensure_consumer, ensure_streams, header, subject,
+    BusSettings, RawHeaders, Stream, advisory, ensure_consumer, ensure_streams, header, subject,
 };
 use mirror_records::Entity;
 use mirror_testkit::{NatsServer, step, within};
@@ -180,4 +180,73 @@ async fn retry_headers_survive_the_trip() {
     let map = message.headers.as_ref().unwrap();
     assert_eq!(map.get(header::ATTEMPT).map(|v| v.as_str()), Some("2"));
     assert_eq!(RawHeaders::from_header_map(Some(map)).unwrap().id, 5001);
+}
+
+/// The advisory JetStream publishes when a consumer gives up on a message.
+async fn advisory_after(
+    nats: &NatsServer,
+    subject: &'static str,
+    give_up: impl AsyncFnOnce(&jetstream::Context, &BusSettings),
+) -> serde_json::Value {
+    let js = jetstream::new(nats.connect().await.unwrap());
+    let settings = BusSettings {
+        max_deliver: 2,
+        ..BusSettings::default()
+    };
+    step("streams", ensure_streams(&js, &settings))
+        .await
+        .unwrap();
+    let client = nats.connect().await.unwrap();
+    let mut advisories = client.subscribe(subject).await.unwrap();
+    client.flush().await.unwrap();
+
+    give_up(&js, &settings).await;
+
+    let advisory = step("advisory", advisories.next()).await.unwrap();
+    serde_json::from_slice(&advisory.payload).unwrap()
+}
+
+#[tokio::test]
+async fn a_message_past_its_delivery_limit_is_announced() {
+    let nats = step("start nats", NatsServer::start()).await.unwrap();
+
+    let advisory = advisory_after(&nats, advisory::MAX_DELIVERIES, async |js, settings| {
+        let consumer = ensure_consumer(js, Stream::Raw, Entity::Test, settings)
+            .await
+            .unwrap();
+        publish(js, Stream::Raw, &raw(1, "1")).await;
+        for _ in 0..2 {
+            let message = next(&consumer, Duration::from_secs(2)).await.unwrap();
+            message.ack_with(AckKind::Nak(None)).await.unwrap();
+        }
+        // The server gives up when it would deliver a third time, so only
+        // while somebody is pulling.
+        let third = next(&consumer, Duration::from_millis(500)).await;
+        assert!(third.is_none(), "delivered past the limit");
+    })
+    .await;
+
+    assert_eq!(advisory["stream"], "QBENCH_RAW");
+    assert_eq!(advisory["consumer"], "loader-test");
+    assert_eq!(advisory["stream_seq"], 1);
+    assert_eq!(advisory["deliveries"], 2);
+}
+
+#[tokio::test]
+async fn a_terminated_message_is_announced() {
+    let nats = step("start nats", NatsServer::start()).await.unwrap();
+
+    let advisory = advisory_after(&nats, advisory::TERMINATED, async |js, settings| {
+        let consumer = ensure_consumer(js, Stream::Retry, Entity::Test, settings)
+            .await
+            .unwrap();
+        publish(js, Stream::Retry, &raw(5001, "1")).await;
+        let message = next(&consumer, Duration::from_secs(2)).await.unwrap();
+        message.ack_with(AckKind::Term).await.unwrap();
+    })
+    .await;
+
+    assert_eq!(advisory["stream"], "QBENCH_RETRY");
+    assert_eq!(advisory["consumer"], "retry-test");
+    assert_eq!(advisory["stream_seq"], 1);
 }

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -30,6 +30,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/_sim/advance", post(advance))
         .route("/_sim/delete", post(delete))
         .route("/_sim/snapshot/{entity}", get(snapshot))
+        .route("/_sim/window", get(window_changes))
         .route("/_sim/settings", get(settings).post(change_settings))
         .route(
             "/_sim/faults",
@@ -171,6 +172,24 @@ async fn snapshot(
     Ok(Json(
         json!({"entity": entity.as_str(), "now": sim.now(), "records": rows}),
     ))
+}
+
+/// `?since=<RFC 3339>&start=<RFC 3339>`: the lab time the mirror last knew
+/// and the window's first instant.
+#[derive(Debug, Deserialize)]
+struct WindowQuery {
+    since: DateTime<Utc>,
+    start: DateTime<Utc>,
+}
+
+/// What a window sync starting at `start` must report, per entity, when the
+/// mirror last synced at `since`: the lab's side of a sync report.
+async fn window_changes(
+    State(sim): State<SimHandle>,
+    query: Result<Query<WindowQuery>, QueryRejection>,
+) -> Result<Json<ChangeSummary>, ControlError> {
+    let Query(window) = query.map_err(|e| ControlError::BadBody(e.body_text()))?;
+    Ok(Json(sim.window_changes(window.since, window.start)))
 }
 
 /// The behaviour switches as JSON; every field optional when changing.

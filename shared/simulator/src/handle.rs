@@ -83,6 +83,16 @@ impl SimHandle {
         self.shared.lab_mut().delete(entity, ids)
     }
 
+    /// What a window sync from `window_start` must report when the mirror
+    /// last knew the lab at `since` (see [`Lab::window_changes`]).
+    pub fn window_changes(
+        &self,
+        since: DateTime<Utc>,
+        window_start: DateTime<Utc>,
+    ) -> ChangeSummary {
+        self.shared.lab().window_changes(since, window_start)
+    }
+
     /// Every live record of `entity` with its `last_updated`, by id.
     pub fn snapshot(&self, entity: Entity) -> Vec<SnapshotRow> {
         self.shared.lab().snapshot(entity)

@@ -69,6 +69,14 @@ impl Records {
         }
     }
 
+    /// When record `i` was created, if its `date_created` is shown.
+    pub(crate) fn shown_created(&self, entity: Entity, i: u32) -> Option<LabTime> {
+        if entity == Entity::Customer && !self.customers[i as usize].shows_created {
+            return None;
+        }
+        Some(self.lifespan(entity, i).0)
+    }
+
     /// Whether record `i` exists at `now`.
     pub(crate) fn is_live(&self, entity: Entity, i: u32, now: LabTime) -> bool {
         let (created, deleted) = self.lifespan(entity, i);
@@ -222,6 +230,36 @@ impl Lab {
             }
         }
         (updated, deleted)
+    }
+
+    /// What a window sync must report when the mirror last knew the lab at
+    /// `since` and the window holds the records created from `window_start`
+    /// on: per entity, the records created since (`new`) and the older ones
+    /// whose `last_updated` moved (`updated`), among those whose shown
+    /// `date_created` is inside the window. Records that show no creation
+    /// date belong to no window.
+    pub fn window_changes(
+        &self,
+        since: DateTime<Utc>,
+        window_start: DateTime<Utc>,
+    ) -> ChangeSummary {
+        let start = LabTime::from_utc(window_start);
+        let mut summary = self.changes_between(LabTime::from_utc(since), self.now);
+        for entity in Entity::ALL {
+            let inside = |id: &u64| {
+                let index = id
+                    .checked_sub(base(entity))
+                    .and_then(|i| u32::try_from(i).ok());
+                index
+                    .and_then(|i| self.records.shown_created(entity, i))
+                    .is_some_and(|at| at >= start)
+            };
+            let changes = summary.of_mut(entity);
+            changes.new.retain(|id| inside(id));
+            changes.updated.retain(|id| inside(id));
+            changes.deleted.retain(|id| inside(id));
+        }
+        summary
     }
 
     /// Indices of the records of `entity` alive now, in id order.

@@ -865,3 +865,47 @@ async fn the_snapshot_route_tells_the_same_truth_as_the_handle() {
     assert_eq!(body["entity"], "order");
     sim.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_window_route_keeps_only_changes_created_inside_the_window() {
+    let sim = start(28).await;
+    let qb = Qbench::of(&sim);
+    let since = sim.handle().now();
+    let moved = qb.control("/_sim/advance", json!({"days": 3})).await;
+    let ids = |v: &Value| -> BTreeSet<u64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap())
+            .collect()
+    };
+
+    // A window from the last sync on holds exactly what was created since.
+    let query = [("since", since.to_rfc3339()), ("start", since.to_rfc3339())];
+    let request = qb
+        .http
+        .get(format!("{}/_sim/window", qb.base))
+        .query(&query);
+    let recent = answer(step("window", request.send()).await.unwrap())
+        .await
+        .body;
+    // A window reaching far back holds every change.
+    let long_ago = (since - chrono::Duration::days(3650)).to_rfc3339();
+    let query = [("since", since.to_rfc3339()), ("start", long_ago)];
+    let request = qb
+        .http
+        .get(format!("{}/_sim/window", qb.base))
+        .query(&query);
+    let everything = answer(step("window", request.send()).await.unwrap())
+        .await
+        .body;
+
+    assert_eq!(ids(&recent["test"]["new"]), ids(&moved["test"]["new"]));
+    assert!(ids(&recent["test"]["updated"]).is_empty());
+    assert_eq!(
+        ids(&everything["test"]["updated"]),
+        ids(&moved["test"]["updated"])
+    );
+    assert!(!ids(&moved["test"]["new"]).is_empty());
+    sim.shutdown().await.unwrap();
+}

@@ -160,6 +160,12 @@ pub async fn advance_checkpoint(conn: &mut PgConnection, entity: Entity) -> Resu
             Some(_) => (true, run.complete_pages, None),
             None => settle_run(conn, entity, &run).await?,
         };
+        // A window run re-reads recent records only: complete, it vouches
+        // for nothing older and leaves the checkpoint where it is;
+        // incomplete, it holds the checkpoint back like any run.
+        if complete && run.mode == "window" {
+            continue;
+        }
         if complete && (blocked.is_none() || run.mode == "full") {
             synced_to = Some(run.started_at);
             blocked = None;

@@ -13,6 +13,7 @@ mod ledger;
 mod runs;
 mod skipped;
 mod snapshot;
+mod sync_report;
 mod upsert;
 
 pub use connect::{StoreError, connect, migrate, migrate_configured, open};
@@ -23,6 +24,11 @@ pub use runs::{
     Checkpoint, PageRecord, RunProgress, RunStatus, checkpoints, finish_run, finish_run_entity,
     record_page, run_progress, start_run, start_run_entity,
 };
-pub use skipped::{SkippedRecord, list_skipped, requeue_candidates, resolve_skipped, set_aside};
+pub use skipped::{
+    SkippedRecord, claim_for_retry, list_skipped, requeue_candidates, resolve_skipped, set_aside,
+};
 pub use snapshot::{MirrorRecord, mirror_records};
+pub use sync_report::{
+    EntityTally, SyncReport, count_page_changes, set_run_window, sync_report, write_report,
+};
 pub use upsert::{Incoming, UpsertSummary, existing_ids, upsert_rows};

@@ -12,7 +12,8 @@ use crate::StoreError;
 pub struct SkippedRecord {
     pub entity: String,
     pub record_id: i32,
-    /// `missing_parent` or `invalid`.
+    /// `missing_parent`, `invalid`, or `undeliverable` (JetStream gave up on
+    /// the message).
     pub reason: String,
     pub missing_parent_entity: Option<String>,
     pub missing_parent_id: Option<i32>,
@@ -124,5 +125,32 @@ pub async fn requeue_candidates(
         .bind(limit)
         .fetch_all(conn)
         .await?;
+    Ok(rows)
+}
+
+/// Claims unresolved skipped records for an operator's retry: those of
+/// `entity` (all when `None`) with one of `ids` (any when empty). They are
+/// marked requeued, so the loaders' own sweep leaves them alone for a while;
+/// the caller sends them back to the loaders.
+pub async fn claim_for_retry(
+    pool: &PgPool,
+    entity: Option<Entity>,
+    ids: &[i32],
+) -> Result<Vec<SkippedRecord>, StoreError> {
+    let rows = sqlx::query_as(
+        "WITH claimed AS (UPDATE skipped_records s SET requeued_at = now() \
+         WHERE s.resolved_at IS NULL AND ($1::text IS NULL OR s.entity = $1) \
+           AND (cardinality($2::int4[]) = 0 OR s.record_id = ANY($2)) \
+         RETURNING s.*) \
+         SELECT c.entity, c.record_id, c.reason, c.missing_parent_entity, c.missing_parent_id, \
+             c.attempts, c.last_error, c.payload, c.raw_sequence, c.first_skipped_at, \
+             c.last_attempt_at, r.run_id, r.page \
+         FROM claimed c LEFT JOIN raw_receipts r ON r.raw_sequence = c.raw_sequence \
+         ORDER BY c.entity, c.record_id",
+    )
+    .bind(entity.map(|e| e.as_str()))
+    .bind(ids)
+    .fetch_all(pool)
+    .await?;
     Ok(rows)
 }

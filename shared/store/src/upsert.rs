@@ -32,6 +32,10 @@ pub struct Incoming {
 pub struct UpsertSummary {
     pub inserted: Vec<i32>,
     pub updated: Vec<i32>,
+    /// The updated rows whose QBench version changed; the rest of `updated`
+    /// were rewritten at an equal version (a later stream sequence, or a
+    /// forced replay). Rows without a version are never counted here.
+    pub revised: Vec<i32>,
     /// Rows left as they were because the stored version is as new or newer.
     pub unchanged: usize,
 }
@@ -220,17 +224,31 @@ fn upsert_sql(entity: Entity, force: bool) -> String {
         "source_sequence = EXCLUDED.source_sequence".to_owned(),
         "fetched_at = EXCLUDED.fetched_at".to_owned(),
     ]);
+    // Forced, an equal QBench version rewrites whichever message carries it.
+    // A record without `last_updated` has no version to compare, only its
+    // stream sequence: there an older message must not rewrite a newer one.
     let newer = if force {
-        "coalesce(EXCLUDED.source_version, 0) >= coalesce(t.source_version, 0)"
+        "coalesce(EXCLUDED.source_version, 0) > coalesce(t.source_version, 0) \
+         OR EXCLUDED.source_version = t.source_version \
+         OR (coalesce(EXCLUDED.source_version, 0) = coalesce(t.source_version, 0) \
+             AND EXCLUDED.source_sequence >= t.source_sequence)"
     } else {
         "(coalesce(EXCLUDED.source_version, 0), EXCLUDED.source_sequence) \
          > (coalesce(t.source_version, 0), t.source_sequence)"
     };
 
+    // `prior` reads the versions as they stood before the statement (every
+    // part of one statement sees the same snapshot), so the answer can tell
+    // a new version from a rewrite of the same one.
     format!(
-        "INSERT INTO {table} AS t ({names}) SELECT {selects} FROM UNNEST({params}) AS u({names}) \
+        "WITH prior AS (SELECT id, source_version FROM {table} WHERE id = ANY($1::int4[])), \
+         written AS ( \
+         INSERT INTO {table} AS t ({names}) SELECT {selects} FROM UNNEST({params}) AS u({names}) \
          ON CONFLICT (id) DO UPDATE SET {sets} WHERE {newer} \
-         RETURNING t.id, (t.xmax = 0) AS inserted",
+         RETURNING t.id, (t.xmax = 0) AS inserted, t.source_version) \
+         SELECT w.id, w.inserted, \
+             coalesce(w.source_version <> p.source_version, false) AS revised \
+         FROM written w LEFT JOIN prior p ON p.id = w.id",
         table = entity.table(),
         names = names.join(", "),
         selects = selects.join(", "),
@@ -255,10 +273,10 @@ pub async fn upsert_rows(
     }
     let sql = upsert_sql(entity, force);
     let query = bind_columns(sqlx::query(sqlx::AssertSqlSafe(sql)), entity, &batch)?;
-    let written: Vec<(i32, bool)> = query
+    let written: Vec<(i32, bool, bool)> = query
         .try_map(|row: sqlx::postgres::PgRow| {
             use sqlx::Row as _;
-            Ok((row.try_get(0)?, row.try_get(1)?))
+            Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
         })
         .fetch_all(&mut *conn)
         .await?;
@@ -270,11 +288,14 @@ pub async fn upsert_rows(
         unchanged: batch.len() - written.len(),
         ..Default::default()
     };
-    for (id, inserted) in written {
+    for (id, inserted, revised) in written {
         if inserted {
             summary.inserted.push(id)
         } else {
             summary.updated.push(id)
+        }
+        if revised {
+            summary.revised.push(id)
         }
     }
     Ok(summary)

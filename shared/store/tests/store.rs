@@ -432,3 +432,99 @@ async fn connections_run_without_jit_compilation() {
     pool.close().await;
     db.drop_database().await.unwrap();
 }
+
+async fn force_load(pool: &PgPool, entity: Entity, batch: Vec<Incoming>) -> usize {
+    let mut tx = pool.begin().await.unwrap();
+    let summary = step("forced upsert", upsert_rows(&mut tx, entity, batch, true))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    summary.updated.len()
+}
+
+#[tokio::test]
+async fn forcing_rewrites_equal_versions_but_never_older_ones() {
+    let db = migrated().await;
+    seed_parents(&db.pool).await;
+    let v200 = json!({"id": 9002, "sample_id": 77, "state": "COMPLETED", "last_updated": "200"});
+    let v100 = json!({"id": 9002, "sample_id": 77, "state": "NOT STARTED", "last_updated": "100"});
+    load(
+        &db.pool,
+        Entity::Test,
+        vec![incoming(Entity::Test, v200.clone(), 20)],
+    )
+    .await;
+
+    let equal = force_load(
+        &db.pool,
+        Entity::Test,
+        vec![incoming(Entity::Test, v200, 20)],
+    )
+    .await;
+    let older = force_load(
+        &db.pool,
+        Entity::Test,
+        vec![incoming(Entity::Test, v100, 5)],
+    )
+    .await;
+
+    assert_eq!((equal, older), (1, 0));
+    let state: String = sqlx::query_scalar("SELECT state FROM tests WHERE id = 9002")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(state, "COMPLETED");
+    db.drop_database().await.unwrap();
+}
+
+#[tokio::test]
+async fn forcing_keeps_a_later_message_of_an_unversioned_record() {
+    let db = migrated().await;
+    let later = json!({"id": 5, "customer_name": "Renamed"});
+    let earlier = json!({"id": 5, "customer_name": "First name"});
+    load(
+        &db.pool,
+        Entity::Customer,
+        vec![incoming(Entity::Customer, later.clone(), 9)],
+    )
+    .await;
+
+    let older = force_load(
+        &db.pool,
+        Entity::Customer,
+        vec![incoming(Entity::Customer, earlier, 3)],
+    )
+    .await;
+    let same = force_load(
+        &db.pool,
+        Entity::Customer,
+        vec![incoming(Entity::Customer, later, 9)],
+    )
+    .await;
+
+    assert_eq!((older, same), (0, 1));
+    let name: String = sqlx::query_scalar("SELECT name FROM customers WHERE id = 5")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(name, "Renamed");
+    db.drop_database().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_rewrite_of_the_same_version_is_not_a_revision() {
+    let db = migrated().await;
+    let customer = |updated: &str, sequence| {
+        let raw = json!({"id": 1, "customer_name": "Lab A", "last_updated": updated});
+        incoming(Entity::Customer, raw, sequence)
+    };
+
+    let first = load(&db.pool, Entity::Customer, vec![customer("100", 1)]).await;
+    let again = load(&db.pool, Entity::Customer, vec![customer("100", 2)]).await;
+    let newer = load(&db.pool, Entity::Customer, vec![customer("200", 3)]).await;
+
+    assert_eq!((first.inserted, first.revised), (vec![1], vec![]));
+    assert_eq!((again.updated, again.revised), (vec![1], vec![]));
+    assert_eq!((newer.updated, newer.revised), (vec![1], vec![1]));
+    db.drop_database().await.unwrap();
+}

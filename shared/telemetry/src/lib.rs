@@ -1,13 +1,18 @@
-//! What every service process does at its edges: logging (below) and
-//! waiting for the signal to shut down.
+//! What every service process does at its edges: logging (below), the
+//! Prometheus endpoint ([`serve_metrics`]) and waiting for the signal to
+//! shut down.
 //!
 //! Logging for every service: human-readable on a terminal, one JSON object
 //! per line otherwise, filtered by `RUST_LOG` (default: the service's level,
 //! with PostgreSQL's notices kept to warnings).
 
+mod scrape;
+
 use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
+
+pub use scrape::{MetricsError, serve_metrics};
 
 /// Installs the global subscriber; call once at the top of `main`.
 /// `level` applies when `RUST_LOG` is unset (`info` for services, `warn`

@@ -1,9 +1,13 @@
-//! `qbenchctl skipped list`.
+//! `qbenchctl skipped list` and `qbenchctl skipped retry`.
 
 use std::process::ExitCode;
 
+use chrono::Utc;
+use mirror_bus::{RawHeaders, Stream, header, requeue_headers, subject};
 use mirror_config::Env;
 use mirror_records::Entity;
+use mirror_store::SkippedRecord;
+use serde_json::Value;
 
 use crate::context;
 
@@ -29,4 +33,93 @@ pub async fn list(env: &Env, entity: Option<Entity>) -> anyhow::Result<ExitCode>
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `qbenchctl skipped retry`: sends skipped records back to the loaders.
+///
+/// Each record's stored payload goes to its retry subject with attempt 0, so
+/// it gets the whole round of parent look-ups again. It keeps its version
+/// and its raw message's sequence: the loader's version guard lets it
+/// rewrite nothing newer (a record loaded since is found unchanged), and
+/// whether it loads or not, the entry is settled by the loader (resolved, or
+/// set aside again with the new reason). With `refetch` the fetcher is asked
+/// for the record's current copy from QBench instead; the entry is resolved
+/// when that copy loads.
+pub async fn retry(
+    env: &Env,
+    entity: Option<Entity>,
+    ids: &[i32],
+    refetch: bool,
+) -> anyhow::Result<ExitCode> {
+    let pool = context::database(env).await?;
+    let js = async_nats::jetstream::new(context::nats(env).await?);
+    let records = mirror_store::claim_for_retry(&pool, entity, ids).await?;
+    if records.is_empty() {
+        println!("no records set aside match");
+        return Ok(if ids.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
+    }
+
+    let tag = format!("operator:{}", Utc::now().timestamp_millis());
+    let mut acks = Vec::with_capacity(records.len());
+    for record in &records {
+        let entity: Entity = record.entity.parse()?;
+        let how = match (&record.payload, record.raw_sequence, refetch) {
+            (Some(payload), Some(sequence), false) => {
+                let headers = requeue_headers(&headers_of(entity, record, payload), sequence, &tag);
+                let body = serde_json::to_vec(payload)?;
+                let target = subject(Stream::Retry, entity);
+                acks.push(
+                    js.publish_with_headers(target, headers, body.into())
+                        .await?,
+                );
+                "stored payload"
+            }
+            _ => {
+                acks.push(fetch_request(&js, entity, record.record_id).await?);
+                "fetch from QBench"
+            }
+        };
+        println!("requeued {} {} ({how})", record.entity, record.record_id);
+    }
+    for ack in acks {
+        ack.await?;
+    }
+    println!("{} records requeued", records.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The raw headers of a stored record: its run and page, so the ledger
+/// counts it where it belongs once it loads.
+fn headers_of(entity: Entity, record: &SkippedRecord, payload: &Value) -> RawHeaders {
+    RawHeaders {
+        entity,
+        id: i64::from(record.record_id),
+        version: mirror_records::version_of(payload),
+        fetched_at: Utc::now(),
+        run_id: record.run_id.map(|r| r.to_string()),
+        page: record.page.map(i64::from),
+        source: Some("requeue".to_owned()),
+        traceparent: None,
+        deleted: false,
+    }
+}
+
+/// Asks the fetcher for the record's current copy.
+async fn fetch_request(
+    js: &async_nats::jetstream::Context,
+    entity: Entity,
+    id: i32,
+) -> anyhow::Result<async_nats::jetstream::context::PublishAckFuture> {
+    let mut headers = async_nats::HeaderMap::new();
+    let msg_id = format!("fetch:{entity}:{id}:{}", Utc::now().timestamp_millis());
+    headers.insert(header::MSG_ID, msg_id.as_str());
+    let body = serde_json::json!({ "id": id }).to_string();
+    let target = subject(Stream::Fetch, entity);
+    Ok(js
+        .publish_with_headers(target, headers, body.into())
+        .await?)
 }

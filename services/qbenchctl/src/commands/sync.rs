@@ -28,6 +28,7 @@ pub async fn run(
     let request = SyncRequest {
         mode: if full { "full" } else { "incremental" }.to_owned(),
         entities: entities.iter().map(|e| e.to_string()).collect(),
+        days: None,
     };
     let run_id = ask_fetcher(&nats, &request).await?;
     println!("sync {run_id} requested ({})", request.mode);
@@ -44,7 +45,11 @@ pub async fn run(
     })
 }
 
-async fn ask_fetcher(nats: &async_nats::Client, request: &SyncRequest) -> anyhow::Result<Uuid> {
+/// Asks the running fetcher for a run; returns the run's id.
+pub(crate) async fn ask_fetcher(
+    nats: &async_nats::Client,
+    request: &SyncRequest,
+) -> anyhow::Result<Uuid> {
     let body: bytes::Bytes = serde_json::to_vec(request)?.into();
     // A fetcher that is still starting has not subscribed yet; give it a
     // little while before saying nobody is there.
@@ -74,7 +79,7 @@ async fn ask_fetcher(nats: &async_nats::Client, request: &SyncRequest) -> anyhow
 
 /// Polls the run's ledger until it is settled, or until nothing has moved
 /// for `stall_timeout`.
-async fn wait_for(
+pub(crate) async fn wait_for(
     pool: &PgPool,
     run_id: Uuid,
     stall_timeout: Duration,

@@ -1,0 +1,331 @@
+//! The sync report of a window run: per entity, the rows its records
+//! inserted, the rows whose QBench version they changed, and the records
+//! set aside, in the layout of the earlier tool's report files.
+//!
+//! The counts come from what the loaders committed, not from what the
+//! fetcher published: the loaders count inserted and revised rows on the
+//! run's pages in the same transaction as the rows, so a redelivered message
+//! (which finds its row already written) counts nothing twice.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use mirror_records::Entity;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::{StoreError, UpsertSummary};
+
+/// Records the window a run re-reads, before its first page is published.
+pub async fn set_run_window(
+    pool: &PgPool,
+    run_id: Uuid,
+    start: DateTime<Utc>,
+    days: u32,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sync_runs SET window_start = $2, window_days = $3 WHERE run_id = $1")
+        .bind(run_id)
+        .bind(start)
+        .bind(i32::try_from(days).unwrap_or(i32::MAX))
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Adds a batch's inserted and revised rows to the counters of the run pages
+/// that carried them; `places` maps a record id to its run and page. Rows of
+/// messages outside any run are not counted.
+pub async fn count_page_changes(
+    conn: &mut PgConnection,
+    entity: Entity,
+    summary: &UpsertSummary,
+    places: &HashMap<i32, (Uuid, i32)>,
+) -> Result<(), StoreError> {
+    let mut counts: BTreeMap<(Uuid, i32), (i32, i32)> = BTreeMap::new();
+    for id in &summary.inserted {
+        if let Some(place) = places.get(id) {
+            counts.entry(*place).or_default().0 += 1;
+        }
+    }
+    for id in &summary.revised {
+        if let Some(place) = places.get(id) {
+            counts.entry(*place).or_default().1 += 1;
+        }
+    }
+    // In (run, page) order, as the receipts lock the same rows.
+    for ((run, page), (inserted, revised)) in counts {
+        sqlx::query(
+            "INSERT INTO sync_run_pages (run_id, entity, page, inserted, revised) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (run_id, entity, page) DO UPDATE \
+             SET inserted = sync_run_pages.inserted + EXCLUDED.inserted, \
+                 revised = sync_run_pages.revised + EXCLUDED.revised",
+        )
+        .bind(run)
+        .bind(entity.as_str())
+        .bind(page)
+        .bind(inserted)
+        .bind(revised)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// What one entity of a run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityTally {
+    pub entity: Entity,
+    /// `None` when the entity was not part of the run.
+    pub status: Option<String>,
+    /// Why the entity stopped early, when it did.
+    pub message: Option<String>,
+    pub inserted: i64,
+    pub revised: i64,
+    /// Records of the run set aside and not loaded since, by id.
+    pub skipped: Vec<i32>,
+}
+
+impl EntityTally {
+    /// Whether the entity ran and stopped before its end.
+    pub fn failed(&self) -> bool {
+        self.status.as_deref().is_some_and(|s| s != "published")
+    }
+}
+
+/// What a run did, entity by entity, for its report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    pub run_id: Uuid,
+    pub mode: String,
+    pub status: String,
+    pub message: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub window_start: Option<DateTime<Utc>>,
+    pub window_days: Option<i32>,
+    /// Every entity, in dependency order.
+    pub entities: Vec<EntityTally>,
+}
+
+impl SyncReport {
+    /// Whether the run or one of its entities stopped early.
+    pub fn failed(&self) -> bool {
+        self.status != "published" || self.entities.iter().any(EntityTally::failed)
+    }
+
+    /// The report file's text: a date line, then one line per entity.
+    pub fn render(&self, date: NaiveDate) -> String {
+        let mut text = format!("{date}\n");
+        for tally in &self.entities {
+            text.push_str(&render_line(tally));
+            text.push('\n');
+        }
+        text
+    }
+}
+
+/// `tests: nuevos=2672 actualizados=31 skipped=[55506]`, or `tests: NA`
+/// when the entity did not run; a failed entity ends with its reason.
+fn render_line(tally: &EntityTally) -> String {
+    let name = tally.entity.table();
+    if tally.status.is_none() {
+        return format!("{name}: NA");
+    }
+    let skipped: Vec<String> = tally.skipped.iter().map(i32::to_string).collect();
+    let mut line = format!(
+        "{name}: nuevos={} actualizados={} skipped=[{}]",
+        tally.inserted,
+        tally.revised,
+        skipped.join(", ")
+    );
+    if tally.failed() {
+        let reason = tally.message.as_deref().unwrap_or("stopped early");
+        line.push_str(&format!(" failed={reason:?}"));
+    }
+    line
+}
+
+#[derive(sqlx::FromRow)]
+struct RunRow {
+    mode: String,
+    status: String,
+    message: Option<String>,
+    started_at: DateTime<Utc>,
+    window_start: Option<DateTime<Utc>>,
+    window_days: Option<i32>,
+}
+
+/// The report of a run; `None` when the run is unknown.
+pub async fn sync_report(pool: &PgPool, run_id: Uuid) -> Result<Option<SyncReport>, StoreError> {
+    let run: Option<RunRow> = sqlx::query_as(
+        "SELECT mode, status, message, started_at, window_start, window_days \
+         FROM sync_runs WHERE run_id = $1",
+    )
+    .bind(run_id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(run) = run else {
+        return Ok(None);
+    };
+
+    let entities: Vec<(String, String, Option<String>, i64, i64)> = sqlx::query_as(
+        "SELECT e.entity, e.status, e.message, \
+             coalesce(sum(p.inserted), 0)::int8, coalesce(sum(p.revised), 0)::int8 \
+         FROM sync_run_entities e \
+         LEFT JOIN sync_run_pages p ON p.run_id = e.run_id AND p.entity = e.entity \
+         WHERE e.run_id = $1 GROUP BY e.entity, e.status, e.message",
+    )
+    .bind(run_id)
+    .fetch_all(pool)
+    .await?;
+    let skipped: Vec<(String, i32)> = sqlx::query_as(
+        "SELECT s.entity, s.record_id FROM skipped_records s \
+         JOIN raw_receipts r ON r.raw_sequence = s.raw_sequence \
+         WHERE r.run_id = $1 AND s.resolved_at IS NULL ORDER BY s.record_id",
+    )
+    .bind(run_id)
+    .fetch_all(pool)
+    .await?;
+
+    let tallies = Entity::ALL
+        .into_iter()
+        .map(|entity| {
+            let ran = entities.iter().find(|(name, ..)| name == entity.as_str());
+            EntityTally {
+                entity,
+                status: ran.map(|r| r.1.clone()),
+                message: ran.and_then(|r| r.2.clone()),
+                inserted: ran.map_or(0, |r| r.3),
+                revised: ran.map_or(0, |r| r.4),
+                skipped: skipped
+                    .iter()
+                    .filter(|(name, _)| name == entity.as_str())
+                    .map(|(_, id)| *id)
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(Some(SyncReport {
+        run_id,
+        mode: run.mode,
+        status: run.status,
+        message: run.message,
+        started_at: run.started_at,
+        window_start: run.window_start,
+        window_days: run.window_days,
+        entities: tallies,
+    }))
+}
+
+/// Writes `report` as `sync_report_<date>.txt` in `dir` (created if
+/// missing), the date being the run's start in `zone`. An earlier report of
+/// the same day is never overwritten: the next free `_2`, `_3`, … is taken.
+pub fn write_report(report: &SyncReport, dir: &Path, zone: Tz) -> std::io::Result<PathBuf> {
+    let date = report.started_at.with_timezone(&zone).date_naive();
+    let text = report.render(date);
+    std::fs::create_dir_all(dir)?;
+    for n in 1..=MAX_REPORTS_A_DAY {
+        let name = match n {
+            1 => format!("sync_report_{date}.txt"),
+            n => format!("sync_report_{date}_{n}.txt"),
+        };
+        let path = dir.join(name);
+        // `create_new` fails if the file exists, even when another writer
+        // made it a moment ago, so two reports never share a file.
+        match std::fs::File::create_new(&path) {
+            Ok(mut file) => {
+                file.write_all(text.as_bytes())?;
+                file.sync_all()?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other(format!(
+        "{} already holds {MAX_REPORTS_A_DAY} reports of {date}",
+        dir.display()
+    )))
+}
+
+/// A bound on the `_N` suffixes tried, so a directory that refuses every
+/// name cannot keep the writer looping.
+const MAX_REPORTS_A_DAY: u32 = 10_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tally(entity: Entity, status: Option<&str>) -> EntityTally {
+        EntityTally {
+            entity,
+            status: status.map(str::to_owned),
+            message: None,
+            inserted: 0,
+            revised: 0,
+            skipped: Vec::new(),
+        }
+    }
+
+    fn report() -> SyncReport {
+        let mut tests = tally(Entity::Test, Some("published"));
+        tests.inserted = 2672;
+        tests.revised = 31;
+        tests.skipped = vec![55506, 55507];
+        let mut samples = tally(Entity::Sample, Some("partial"));
+        samples.message = Some("page 3: server error".into());
+        SyncReport {
+            run_id: Uuid::nil(),
+            mode: "window".into(),
+            status: "partial".into(),
+            message: None,
+            started_at: DateTime::UNIX_EPOCH,
+            window_start: None,
+            window_days: Some(7),
+            entities: vec![
+                tally(Entity::Customer, Some("published")),
+                tally(Entity::Order, None),
+                samples,
+                tests,
+            ],
+        }
+    }
+
+    #[test]
+    fn the_report_keeps_the_earlier_tools_layout() {
+        let date = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap_or_default();
+        let text = report().render(date);
+        assert_eq!(
+            text,
+            "2026-12-04\n\
+             customers: nuevos=0 actualizados=0 skipped=[]\n\
+             orders: NA\n\
+             samples: nuevos=0 actualizados=0 skipped=[] failed=\"page 3: server error\"\n\
+             tests: nuevos=2672 actualizados=31 skipped=[55506, 55507]\n"
+        );
+        assert!(report().failed());
+    }
+
+    #[test]
+    fn a_second_report_of_the_day_gets_its_own_file() {
+        let dir = std::env::temp_dir().join(format!("reports-{}", Uuid::new_v4()));
+        let first = write_report(&report(), &dir, Tz::UTC).unwrap_or_default();
+        let second = write_report(&report(), &dir, Tz::UTC).unwrap_or_default();
+        let third = write_report(&report(), &dir, Tz::UTC).unwrap_or_default();
+
+        let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+        assert_eq!(name(&first).as_deref(), Some("sync_report_1970-01-01.txt"));
+        assert_eq!(
+            name(&second).as_deref(),
+            Some("sync_report_1970-01-01_2.txt")
+        );
+        assert_eq!(
+            name(&third).as_deref(),
+            Some("sync_report_1970-01-01_3.txt")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
