@@ -90,6 +90,9 @@ impl From<KpiError> for ApiError {
     fn from(error: KpiError) -> Self {
         match error {
             KpiError::InvalidParameter { name, reason } => ApiError::parameter(name, reason),
+            // Every connection stayed busy for the whole wait: an overload
+            // to retry later, not a fault.
+            KpiError::Database(sqlx::Error::PoolTimedOut) => ApiError::Unavailable,
             KpiError::Database(source) => ApiError::Internal(source.into()),
         }
     }
@@ -120,6 +123,10 @@ pub enum KpiErrorResponses {
     /// The database failed; the body says nothing more.
     #[response(status = 500)]
     Internal(ErrorBody),
+    /// Every database connection stayed busy for the whole wait, or the
+    /// database does not answer: retry later.
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
 }
 
 /// The error answers of a record route: those of a KPI route, and 404.
@@ -138,6 +145,10 @@ pub enum DetailErrorResponses {
     /// The database failed; the body says nothing more.
     #[response(status = 500)]
     Internal(ErrorBody),
+    /// Every database connection stayed busy for the whole wait, or the
+    /// database does not answer: retry later.
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
 }
 
 #[cfg(test)]
@@ -164,9 +175,13 @@ mod tests {
         assert_eq!(error.to_string(), "sla_hours: must be a positive number");
         assert_eq!(error.status_and_code().1, "invalid_parameter");
 
-        let error = ApiError::from(KpiError::Database(sqlx::Error::PoolTimedOut));
+        let error = ApiError::from(KpiError::Database(sqlx::Error::RowNotFound));
         assert_eq!(error.to_string(), "internal error");
         assert_eq!(error.status_and_code().1, "internal");
+
+        let error = ApiError::from(KpiError::Database(sqlx::Error::PoolTimedOut));
+        assert_eq!(error.to_string(), "database unavailable");
+        assert_eq!(error.status_and_code().0, StatusCode::SERVICE_UNAVAILABLE);
     }
 
     #[test]

@@ -44,10 +44,11 @@ pub async fn run(
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let pool = mirror_store::open(
+    let pool = mirror_store::open_waiting(
         settings.database.url.expose_secret(),
         settings.database.max_connections,
         settings.database.wall_time_zone,
+        settings.database_acquire_timeout,
     )
     .await?;
     let accounts = Accounts::new(pool.clone());

@@ -2,9 +2,10 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use axum::http::HeaderValue;
-use mirror_config::{ConfigError, DatabaseSettings, Env, ExposeSecret, SecretString};
+use mirror_config::{ConfigError, DatabaseSettings, Env, ExposeSecret, SecretString, duration};
 
 /// Shortest signing key accepted: HS256 keys shorter than its 32-byte
 /// output make brute-forcing the key the cheapest attack.
@@ -14,6 +15,10 @@ const MIN_SECRET_BYTES: usize = 32;
 #[derive(Debug, Clone)]
 pub struct ApiSettings {
     pub database: DatabaseSettings,
+    /// How long a request waits for a free database connection before it
+    /// is answered 503 (`DATABASE_ACQUIRE_TIMEOUT`, default 30 s): under a
+    /// burst, requests queue for the pool rather than fail.
+    pub database_acquire_timeout: Duration,
     /// The zone of QBench's wall times, for migrations (`QBENCH_TIMEZONE`).
     pub timezone: chrono_tz::Tz,
     /// The zone days are counted in for metrics (`LAB_TIMEZONE`).
@@ -54,6 +59,7 @@ impl ApiSettings {
         let timezone = env.or("QBENCH_TIMEZONE", chrono_tz::Tz::UTC)?;
         Ok(ApiSettings {
             database: DatabaseSettings::from_env(env)?,
+            database_acquire_timeout: duration(env, "DATABASE_ACQUIRE_TIMEOUT", "30s")?,
             timezone,
             lab_timezone: env.or("LAB_TIMEZONE", timezone)?,
             sla_hours: positive(env, "SLA_HOURS", 48)?,

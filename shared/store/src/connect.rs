@@ -21,7 +21,12 @@ pub enum StoreError {
     ZoneRequired,
 }
 
-/// Opens a pool; a dead server is reported within a few seconds.
+/// How long start-up waits for the first connection: a dead or refusing
+/// server is reported within this time.
+const STARTUP_WAIT: Duration = Duration::from_secs(5);
+
+/// Opens a pool; a dead server is reported within a few seconds, and a
+/// query waits as long for a free connection.
 ///
 /// JIT compilation is off on these connections: the estimated cost of a
 /// metric over a year of a large lab is far above PostgreSQL's JIT
@@ -33,13 +38,28 @@ pub enum StoreError {
 /// reused prepared statement may otherwise be, such a filter can use no
 /// index.
 pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, StoreError> {
+    connect_waiting(url, max_connections, STARTUP_WAIT).await
+}
+
+/// As [`connect`], but once running a query waits up to `acquire_timeout`
+/// for a free connection: a service answering bursts of requests queues
+/// them for the pool instead of failing them. Start-up still stops within
+/// a few seconds when the server is dead.
+pub async fn connect_waiting(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> Result<PgPool, StoreError> {
     let options: PgConnectOptions = url.parse()?;
     let options = options.options([("jit", "off"), ("plan_cache_mode", "force_custom_plan")]);
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(5))
-        .connect_with(options)
-        .await?;
+        .acquire_timeout(acquire_timeout)
+        .connect_lazy_with(options);
+    match tokio::time::timeout(STARTUP_WAIT, pool.acquire()).await {
+        Ok(connection) => drop(connection?),
+        Err(_) => return Err(sqlx::Error::PoolTimedOut.into()),
+    }
     Ok(pool)
 }
 
@@ -47,7 +67,18 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, StoreErr
 /// start-up. `zone` is the configured QBench zone, if any (see
 /// [`migrate_configured`]).
 pub async fn open(url: &str, max_connections: u32, zone: Option<Tz>) -> Result<PgPool, StoreError> {
-    let pool = connect(url, max_connections).await?;
+    open_waiting(url, max_connections, zone, STARTUP_WAIT).await
+}
+
+/// As [`open`], with queries waiting up to `acquire_timeout` for a free
+/// connection (see [`connect_waiting`]).
+pub async fn open_waiting(
+    url: &str,
+    max_connections: u32,
+    zone: Option<Tz>,
+    acquire_timeout: Duration,
+) -> Result<PgPool, StoreError> {
+    let pool = connect_waiting(url, max_connections, acquire_timeout).await?;
     migrate_configured(&pool, zone).await?;
     Ok(pool)
 }

@@ -16,7 +16,9 @@ mod snapshot;
 mod sync_report;
 mod upsert;
 
-pub use connect::{StoreError, connect, migrate, migrate_configured, open};
+pub use connect::{
+    StoreError, connect, connect_waiting, migrate, migrate_configured, open, open_waiting,
+};
 pub use cursors::{FetchCursor, load_cursor, max_id, pages_recorded, save_cursor};
 pub use deletions::mark_deleted;
 pub use ledger::{Outcome, Receipt, advance_checkpoint, record_receipts};
