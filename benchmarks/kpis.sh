@@ -21,6 +21,7 @@
 #   BENCH_SIZE=tiny BENCH_DURATION=5 ./benchmarks/kpis.sh   # a quick check
 #   BENCH_SKIP_BUILD=1 ./benchmarks/kpis.sh                 # binaries already built
 #   BENCH_KEEP_DATABASE=1 ./benchmarks/kpis.sh              # keep the loaded database
+#   BENCH_DATABASE_URL=postgres://…/db ./benchmarks/kpis.sh  # measure a lab already loaded
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,34 +49,41 @@ bin=target/release
 log "results and logs in $work"
 machine
 
-log "loading the $SIZE lab: simulator limits off, fetcher and two loaders"
 export QBENCH_TIMEZONE="$LAB_ZONE" SYNC_INTERVAL=0s QBENCH_REQUESTS_PER_MINUTE=100000
 export RUST_LOG="info,sqlx::postgres::notice=warn"
 unset QBENCH_BASE_URL QBENCH_MAX_IN_FLIGHT
-fresh_nats
-fresh_database kpis
-export DATABASE_URL="$db_url"
-start_simulator "$SIZE" off 0ms
-result "lab_records: $(lab_records)"
-start qbench-fetcher fetcher
-wait_for_start fetcher "Fetcher started."
-fetcher=$started
-start qbench-loader loader-1
-wait_for_start loader-1 "Loader started."
-loader_1=$started
-start qbench-loader loader-2
-wait_for_start loader-2 "Loader started."
-loader_2=$started
-t0="$(now)"
-"$bin/qbenchctl" sync --full --wait >"$work/sync.out" 2>"$work/sync.err"
-result "sync.seconds: $(elapsed "$t0" "$(now)")"
-result "sync.summary: $(tail -n 1 "$work/sync.out")"
-# Nothing but PostgreSQL and the API runs while the API is measured.
-stop "$fetcher"
-stop "$loader_1"
-stop "$loader_2"
-stop "$sim_pid"
-stop_nats
+if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+  # A lab loaded by an earlier run (BENCH_KEEP_DATABASE=1), with the same
+  # seed and clock; it is neither reloaded nor dropped.
+  log "measuring the lab already in ${BENCH_DATABASE_URL##*/}"
+  export DATABASE_URL="$BENCH_DATABASE_URL"
+else
+  log "loading the $SIZE lab: simulator limits off, fetcher and two loaders"
+  fresh_nats
+  fresh_database kpis
+  export DATABASE_URL="$db_url"
+  start_simulator "$SIZE" off 0ms
+  result "lab_records: $(lab_records)"
+  start qbench-fetcher fetcher
+  wait_for_start fetcher "Fetcher started."
+  fetcher=$started
+  start qbench-loader loader-1
+  wait_for_start loader-1 "Loader started."
+  loader_1=$started
+  start qbench-loader loader-2
+  wait_for_start loader-2 "Loader started."
+  loader_2=$started
+  t0="$(now)"
+  "$bin/qbenchctl" sync --full --wait >"$work/sync.out" 2>"$work/sync.err"
+  result "sync.seconds: $(elapsed "$t0" "$(now)")"
+  result "sync.summary: $(tail -n 1 "$work/sync.out")"
+  # Nothing but PostgreSQL and the API runs while the API is measured.
+  stop "$fetcher"
+  stop "$loader_1"
+  stop "$loader_2"
+  stop "$sim_pid"
+  stop_nats
+fi
 
 result "rows: $(sql "SELECT format('customers %s, orders %s, samples %s, tests %s, batches %s',
   (SELECT count(*) FROM customers), (SELECT count(*) FROM orders),
@@ -106,7 +114,7 @@ done
 curl -fs "$base/api/health" >/dev/null
 result "api.database_max_connections: ${DATABASE_MAX_CONNECTIONS:-10 (default)}"
 
-export KPI_LOAD_USERNAME=bench
+export KPI_LOAD_USERNAME="bench$$"
 KPI_LOAD_PASSWORD="Bench-$(openssl rand -hex 12)"
 export KPI_LOAD_PASSWORD
 "$bin/qbenchctl" users create --username "$KPI_LOAD_USERNAME" --password "$KPI_LOAD_PASSWORD" >/dev/null
