@@ -9,6 +9,7 @@ mod details;
 mod engine;
 mod full;
 mod incremental;
+mod lock;
 mod nightly;
 mod publish;
 mod service;
@@ -49,7 +50,8 @@ pub async fn connect(settings: FetcherSettings) -> anyhow::Result<(Syncer, async
     ))
 }
 
-/// Runs the service until `shutdown` completes.
+/// Runs the service until `shutdown` completes, once it holds the fetcher
+/// lock; it stops with an error if it loses the lock to another fetcher.
 pub async fn run_service(
     settings: FetcherSettings,
     shutdown: impl Future<Output = ()>,
@@ -57,19 +59,48 @@ pub async fn run_service(
     if let Some(addr) = settings.metrics_addr {
         mirror_telemetry::serve_metrics(addr).await?;
     }
+    let url = settings.database.url.expose_secret().to_owned();
+    tokio::pin!(shutdown);
+    let lock = tokio::select! {
+        lock = lock::acquire(&url) => lock,
+        () = &mut shutdown => return Ok(()),
+    };
     let (syncer, nats) = connect(settings).await?;
+    abandon_runs_of_dead_fetchers(&syncer).await?;
     tracing::info!(root = %syncer.settings.root, "Fetcher started.");
+
     let (stop_tx, stop) = watch::channel(false);
     let service = tokio::spawn(service::serve(syncer, nats, stop));
-    shutdown.await;
+    let lost = tokio::select! {
+        () = &mut shutdown => None,
+        lost = lock::hold(url, lock) => Some(lost),
+    };
     tracing::info!("Shutting down.");
     let _ = stop_tx.send(true);
     service.await??;
-    Ok(())
+    match lost {
+        Some(lost) => Err(lost.into()),
+        None => Ok(()),
+    }
 }
 
-/// Runs one sync and returns how it ended.
+/// Runs one sync and returns how it ended; like the service, it first waits
+/// for the fetcher lock, so it never pages beside a running fetcher.
 pub async fn run_once(settings: FetcherSettings, plan: SyncPlan) -> anyhow::Result<RunOutcome> {
+    let _lock = lock::acquire(settings.database.url.expose_secret()).await;
     let (syncer, _) = connect(settings).await?;
+    abandon_runs_of_dead_fetchers(&syncer).await?;
     Ok(syncer.run(&plan).await?)
+}
+
+/// Runs still marked running belong to a fetcher that died: only the lock
+/// holder runs syncs. They end partial, so nobody waits on them; the next
+/// full run resumes after their published pages.
+async fn abandon_runs_of_dead_fetchers(syncer: &Syncer) -> anyhow::Result<()> {
+    let reason = "the fetcher running it stopped before the run ended";
+    let runs = mirror_store::abandon_running_runs(&syncer.pool, reason).await?;
+    if !runs.is_empty() {
+        tracing::warn!(?runs, "Ended the runs of a fetcher that died as partial.");
+    }
+    Ok(())
 }

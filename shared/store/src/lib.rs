@@ -9,6 +9,7 @@
 mod connect;
 mod cursors;
 mod deletions;
+mod fetcher_lock;
 mod ledger;
 mod runs;
 mod skipped;
@@ -21,10 +22,11 @@ pub use connect::{
 };
 pub use cursors::{FetchCursor, load_cursor, max_id, pages_recorded, save_cursor};
 pub use deletions::mark_deleted;
+pub use fetcher_lock::FetcherLock;
 pub use ledger::{Outcome, Receipt, advance_checkpoint, record_receipts};
 pub use runs::{
-    Checkpoint, PageRecord, RunProgress, RunStatus, checkpoints, finish_run, finish_run_entity,
-    record_page, run_progress, start_run, start_run_entity,
+    Checkpoint, PageRecord, RunProgress, RunStatus, abandon_running_runs, checkpoints, finish_run,
+    finish_run_entity, record_page, run_progress, start_run, start_run_entity,
 };
 pub use skipped::{
     SkippedRecord, claim_for_retry, list_skipped, requeue_candidates, resolve_skipped, set_aside,

@@ -133,6 +133,42 @@ pub async fn finish_run_entity(
     Ok(())
 }
 
+/// Ends every run still marked running as partial, with `reason`, and
+/// returns their ids. Only the holder of the fetcher lock runs syncs, so
+/// whoever has just taken that lock knows such runs lost their fetcher; the
+/// pages they published stay theirs and the next full run resumes after them.
+pub async fn abandon_running_runs(pool: &PgPool, reason: &str) -> Result<Vec<Uuid>, StoreError> {
+    let entities: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT run_id, entity FROM sync_run_entities WHERE status = 'running' \
+         ORDER BY run_id, entity",
+    )
+    .fetch_all(pool)
+    .await?;
+    for (run_id, name) in entities {
+        let entity: Entity = name
+            .parse()
+            .map_err(|_| StoreError::Invalid(format!("entity {name:?} of run {run_id}")))?;
+        let pages = crate::pages_recorded(pool, run_id, entity).await?;
+        finish_run_entity(
+            pool,
+            run_id,
+            entity,
+            RunStatus::Partial,
+            pages,
+            Some(reason),
+        )
+        .await?;
+    }
+    let runs = sqlx::query_scalar(
+        "UPDATE sync_runs SET status = 'partial', message = $1, finished_at = now() \
+         WHERE status = 'running' RETURNING run_id",
+    )
+    .bind(reason)
+    .fetch_all(pool)
+    .await?;
+    Ok(runs)
+}
+
 /// Ends a run with its overall status and reason.
 pub async fn finish_run(
     pool: &PgPool,

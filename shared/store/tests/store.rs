@@ -528,3 +528,72 @@ async fn a_rewrite_of_the_same_version_is_not_a_revision() {
     assert_eq!((newer.updated, newer.revised), (vec![1], vec![1]));
     db.drop_database().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_fetcher_lock_has_one_holder_and_frees_itself_with_its_session() {
+    use mirror_store::FetcherLock;
+    let db = migrated().await;
+
+    let first = step("first", FetcherLock::try_acquire(&db.url))
+        .await
+        .unwrap();
+    let second = step("second", FetcherLock::try_acquire(&db.url))
+        .await
+        .unwrap();
+    let mut first = first.expect("nobody held the lock");
+    let held = step("held", first.is_held()).await.unwrap();
+    drop(first);
+    // The server frees the lock once it notices the closed session.
+    let taken_over = async {
+        loop {
+            if let Some(lock) = FetcherLock::try_acquire(&db.url).await.unwrap() {
+                return lock;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    };
+    let third = step("take over", taken_over).await;
+
+    assert!(second.is_none(), "two holders at once");
+    assert!(held);
+    drop(third);
+    db.drop_database().await.unwrap();
+}
+
+#[tokio::test]
+async fn runs_left_running_by_a_dead_fetcher_end_partial_with_their_pages() {
+    let db = migrated().await;
+    let run = Uuid::now_v7();
+    start_run(&db.pool, run, "full", &[Entity::Customer])
+        .await
+        .unwrap();
+    start_run_entity(&db.pool, run, Entity::Customer, "full")
+        .await
+        .unwrap();
+    let page = PageRecord {
+        run_id: run,
+        entity: Entity::Customer,
+        page: 1,
+        record_count: 2,
+        first_id: Some(1),
+        last_id: Some(2),
+    };
+    record_page(&db.pool, &page).await.unwrap();
+
+    let ended = mirror_store::abandon_running_runs(&db.pool, "fetcher died")
+        .await
+        .unwrap();
+
+    assert_eq!(ended, vec![run]);
+    let progress = run_progress(&db.pool, run).await.unwrap().unwrap();
+    assert_eq!(progress.status, "partial");
+    assert_eq!(progress.message.as_deref(), Some("fetcher died"));
+    let (status, pages): (String, Option<i32>) =
+        sqlx::query_as("SELECT status, total_pages FROM sync_run_entities WHERE run_id = $1")
+            .bind(run)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), pages), ("partial", Some(1)));
+    db.drop_database().await.unwrap();
+}

@@ -3,7 +3,8 @@
 //! database, so tests pass in any order and in parallel.
 //!
 //! The PostgreSQL server is the one named by `TEST_DATABASE_URL` (default
-//! `postgres://postgres@127.0.0.1:5432/postgres`); the nats-server binary is
+//! `postgres://postgres@127.0.0.1:5432/postgres`), or, for tests that stop
+//! it, a [`PostgresServer`] of their own; the nats-server binary is
 //! `NATS_SERVER_BIN` or `nats-server` on the `PATH`.
 
 use std::future::Future;
@@ -15,6 +16,10 @@ use anyhow::{Context, bail};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection};
 use tokio::process::{Child, Command};
+
+mod postgres_server;
+
+pub use postgres_server::PostgresServer;
 
 /// The longest any single awaited step of a test may take.
 pub const STEP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -36,7 +41,7 @@ pub async fn step<T>(what: &str, fut: impl Future<Output = T>) -> T {
 pub struct NatsServer {
     child: Child,
     port: u16,
-    _store: tempfile::TempDir,
+    store: tempfile::TempDir,
 }
 
 impl NatsServer {
@@ -44,22 +49,18 @@ impl NatsServer {
     pub async fn start() -> anyhow::Result<Self> {
         let store = tempfile::tempdir()?;
         let port = free_port()?;
-        let bin = std::env::var("NATS_SERVER_BIN").unwrap_or_else(|_| "nats-server".into());
-        let child = Command::new(&bin)
-            .args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"])
-            .arg(store.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .with_context(|| format!("cannot start {bin}"))?;
-        let server = NatsServer {
-            child,
-            port,
-            _store: store,
-        };
+        let child = spawn_nats(port, store.path())?;
+        let server = NatsServer { child, port, store };
         server.wait_ready().await?;
         Ok(server)
+    }
+
+    /// Kills the server and starts it again on the same port with the same
+    /// JetStream directory, as a crash and a supervisor's restart would.
+    pub async fn restart(&mut self) -> anyhow::Result<()> {
+        self.kill().await?;
+        self.child = spawn_nats(self.port, self.store.path())?;
+        self.wait_ready().await
     }
 
     /// The server's client URL.
@@ -90,6 +91,18 @@ impl NatsServer {
         }
         bail!("nats-server on port {} did not start", self.port)
     }
+}
+
+fn spawn_nats(port: u16, store: &std::path::Path) -> anyhow::Result<Child> {
+    let bin = std::env::var("NATS_SERVER_BIN").unwrap_or_else(|_| "nats-server".into());
+    Command::new(&bin)
+        .args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"])
+        .arg(store)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("cannot start {bin}"))
 }
 
 /// A database created for one test and dropped afterwards.

@@ -23,6 +23,9 @@ struct Difference {
     missing: Vec<i32>,
     extra: Vec<i32>,
     stale: Vec<i32>,
+    /// Missing because the loaders set them aside as invalid: listed, and
+    /// not a difference, since no load could have stored them.
+    set_aside: Vec<i32>,
 }
 
 impl Difference {
@@ -51,7 +54,8 @@ pub async fn run(env: &Env, entities: &[Entity]) -> anyhow::Result<ExitCode> {
             .into_iter()
             .map(|r| (r.id, r.source_version))
             .collect();
-        let difference = compare(&source, &mirror);
+        let mut difference = compare(&source, &mirror);
+        except_set_aside(&mut difference, &invalid_ids(&pool, entity).await?);
         print_difference(entity, &difference);
         equal &= difference.is_equal();
     }
@@ -127,6 +131,26 @@ fn compare(source: &BTreeMap<i32, Option<i64>>, mirror: &BTreeMap<i32, Option<i6
     difference
 }
 
+/// Ids of `entity` the loaders set aside as unmappable and still list.
+async fn invalid_ids(pool: &sqlx::PgPool, entity: Entity) -> anyhow::Result<Vec<i32>> {
+    let skipped = mirror_store::list_skipped(pool, Some(entity)).await?;
+    Ok(skipped
+        .into_iter()
+        .filter(|r| r.reason == "invalid")
+        .map(|r| r.record_id)
+        .collect())
+}
+
+/// Moves missing ids that were set aside as invalid to their own list.
+fn except_set_aside(difference: &mut Difference, invalid: &[i32]) {
+    let (set_aside, missing) = difference
+        .missing
+        .iter()
+        .partition(|id| invalid.contains(id));
+    difference.set_aside = set_aside;
+    difference.missing = missing;
+}
+
 fn print_difference(entity: Entity, d: &Difference) {
     let verdict = if d.is_equal() { "equal" } else { "DIFFERENT" };
     println!(
@@ -137,6 +161,7 @@ fn print_difference(entity: Entity, d: &Difference) {
         ("missing", &d.missing),
         ("extra", &d.extra),
         ("stale", &d.stale),
+        ("set aside as invalid", &d.set_aside),
     ] {
         if !ids.is_empty() {
             let shown: Vec<String> = ids.iter().take(SHOWN).map(i32::to_string).collect();
@@ -162,5 +187,17 @@ mod tests {
         let d = compare(&source, &mirror);
 
         assert_eq!((d.missing, d.extra, d.stale), (vec![3], vec![4], vec![2]));
+    }
+
+    #[test]
+    fn records_set_aside_as_invalid_are_listed_but_not_a_difference() {
+        let source = BTreeMap::from([(1, Some(10)), (2, Some(20)), (3, None)]);
+        let mirror = BTreeMap::from([(1, Some(10))]);
+        let mut d = compare(&source, &mirror);
+
+        except_set_aside(&mut d, &[3, 7]);
+
+        assert_eq!((d.missing.clone(), d.set_aside.clone()), (vec![2], vec![3]));
+        assert!(!d.is_equal());
     }
 }

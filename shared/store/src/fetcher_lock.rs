@@ -1,0 +1,50 @@
+//! The lock that keeps one fetcher active per mirror.
+//!
+//! The tenant's rate limit is the ceiling, so a second fetcher would only
+//! halve each one's share and page the same records twice. The lock is a
+//! PostgreSQL session advisory lock held on a connection of its own: the
+//! server releases it when that session ends, so a fetcher that dies (even
+//! by SIGKILL) frees it at once, and a fetcher waiting on it takes over.
+
+use sqlx::{Connection, PgConnection};
+
+use crate::StoreError;
+
+/// The advisory lock key; the bytes spell `QBFETCH1`.
+const KEY: i64 = 0x5142_4645_5443_4831;
+
+/// A held fetcher lock; dropping it ends its session and frees the lock.
+#[derive(Debug)]
+pub struct FetcherLock {
+    conn: PgConnection,
+}
+
+impl FetcherLock {
+    /// Takes the lock if nobody holds it; `None` when another session does.
+    pub async fn try_acquire(url: &str) -> Result<Option<Self>, StoreError> {
+        let mut conn = PgConnection::connect(url).await?;
+        let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(KEY)
+            .fetch_one(&mut conn)
+            .await?;
+        if taken {
+            return Ok(Some(FetcherLock { conn }));
+        }
+        conn.close().await?;
+        Ok(None)
+    }
+
+    /// Asks the server whether this session still holds the lock; an error
+    /// means the session is gone (and the lock with it).
+    pub async fn is_held(&mut self) -> Result<bool, StoreError> {
+        let held: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' \
+                 AND pid = pg_backend_pid() AND granted \
+                 AND ((classid::int8 << 32) | objid::int8) = $1)",
+        )
+        .bind(KEY)
+        .fetch_one(&mut self.conn)
+        .await?;
+        Ok(held)
+    }
+}
