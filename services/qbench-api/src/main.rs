@@ -21,12 +21,14 @@ struct Cli {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    mirror_telemetry::init("qbench-api", "info");
-    let settings = ApiSettings::from_env(&Env::process())?;
-    qbench_api::run(
-        settings,
-        SocketAddr::new(cli.host, cli.port),
-        mirror_telemetry::shutdown_signal(),
-    )
-    .await
+    let telemetry = mirror_telemetry::init_with_traces("qbench-api", "info")?;
+    let result = match ApiSettings::from_env(&Env::process()) {
+        Ok(settings) => {
+            let addr = SocketAddr::new(cli.host, cli.port);
+            qbench_api::run(settings, addr, mirror_telemetry::shutdown_signal()).await
+        }
+        Err(e) => Err(e.into()),
+    };
+    telemetry.shutdown().await;
+    result
 }

@@ -8,6 +8,7 @@ use mirror_store::{PageRecord, RunStatus};
 use qbench_client::{Page, PageQuery, QbenchClient, QbenchError};
 use serde_json::Value;
 use sqlx::PgPool;
+use tracing::{Instrument, Span};
 use uuid::Uuid;
 
 use crate::publish::{PagePlace, PublishError, Published, publish_records};
@@ -226,8 +227,23 @@ impl Syncer {
     }
 }
 
+/// The root span of one page's trace, from the QBench call that read the
+/// page to the loaders' commits of its records; `Span::none()` when no
+/// traces are exported, so nothing is built for them.
+///
+/// A page rather than a record is the root because one call brings a
+/// page's records together: each record's messages carry the context of
+/// the page's publication, and each loader continues it per record.
+pub fn page_span(entity: Entity, source: &str) -> Span {
+    if !mirror_telemetry::traces::exporting() {
+        return Span::none();
+    }
+    tracing::info_span!(parent: None, "sync_page", %entity, source, page = tracing::field::Empty)
+}
+
 /// Publishes a page's records as the next page of the run's ledger and
-/// records it once JetStream has stored them all.
+/// records it once JetStream has stored them all. `trace` is the page's
+/// [`page_span`]; every record's message names it in `traceparent`.
 pub async fn publish_page(
     syncer: &Syncer,
     run_id: Uuid,
@@ -235,10 +251,29 @@ pub async fn publish_page(
     ledger_page: &mut i32,
     records: &[Value],
     source: &str,
+    trace: &Span,
 ) -> Result<Published, EntityFailure> {
     if records.is_empty() {
         return Ok(Published::default());
     }
+    let span = if trace.is_none() {
+        Span::none()
+    } else {
+        tracing::info_span!(parent: trace, "publish_page", %entity, records = records.len())
+    };
+    publish_and_record(syncer, run_id, entity, ledger_page, records, source)
+        .instrument(span)
+        .await
+}
+
+async fn publish_and_record(
+    syncer: &Syncer,
+    run_id: Uuid,
+    entity: Entity,
+    ledger_page: &mut i32,
+    records: &[Value],
+    source: &str,
+) -> Result<Published, EntityFailure> {
     let completed;
     let records = if source == "list" {
         completed = crate::details::complete_rows(syncer, entity, records).await?;
@@ -287,17 +322,27 @@ pub fn tally(report: &mut EntityReport, published: &Published) {
     report.duplicates += i64::from(published.duplicates);
 }
 
-/// Reads one list page; a failure names the page.
+/// Reads one list page, with the root span of its trace (see
+/// [`page_span`]) to publish it under; a failure names the page.
 pub async fn read_page(
     client: &QbenchClient,
     entity: Entity,
     query: &PageQuery,
-) -> Result<Page, EntityFailure> {
-    client
+) -> Result<(Page, Span), EntityFailure> {
+    let trace = page_span(entity, "list");
+    trace.record("page", query.page_num);
+    let request = if trace.is_none() {
+        Span::none()
+    } else {
+        tracing::info_span!(parent: &trace, "qbench_list", %entity, page = query.page_num)
+    };
+    let page = client
         .list_page(entity, query)
+        .instrument(request)
         .await
         .map_err(|source| EntityFailure::Page {
             page: query.page_num,
             source,
-        })
+        })?;
+    Ok((page, trace))
 }

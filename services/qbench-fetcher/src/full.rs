@@ -12,6 +12,7 @@ use futures::{StreamExt, stream};
 use mirror_records::Entity;
 use mirror_store::{FetchCursor, RunStatus};
 use qbench_client::{Page, PageQuery, QbenchClient, SortKey, SortOrder};
+use tracing::Span;
 use uuid::Uuid;
 
 use crate::engine::{EntityFailure, EntityReport, Syncer, publish_page, read_page, tally};
@@ -130,7 +131,7 @@ impl Paging<'_> {
         loop {
             // The first page of a pass is read alone: it says how many follow.
             let page = self.fetch(next).await?;
-            let total = u32::try_from(page.total_pages).unwrap_or(u32::MAX);
+            let total = u32::try_from(page.0.total_pages).unwrap_or(u32::MAX);
             match self.take(next, page, &mut baseline).await? {
                 Next::Done => return Ok(()),
                 Next::RereadFrom(from) => {
@@ -167,7 +168,7 @@ impl Paging<'_> {
         }
     }
 
-    async fn fetch(&self, page_num: u32) -> Result<Page, EntityFailure> {
+    async fn fetch(&self, page_num: u32) -> Result<(Page, Span), EntityFailure> {
         let size = self.syncer.settings.qbench.page_size;
         fetch_page(&self.syncer.client, self.entity, size, page_num).await
     }
@@ -176,7 +177,7 @@ impl Paging<'_> {
     async fn take(
         &mut self,
         page_num: u32,
-        page: Page,
+        (page, trace): (Page, Span),
         baseline: &mut Option<u64>,
     ) -> Result<Next, EntityFailure> {
         // The first page with a total sets the baseline; a later, smaller
@@ -217,6 +218,7 @@ impl Paging<'_> {
             &mut self.ledger_page,
             &page.records,
             "list",
+            &trace,
         )
         .await?;
         tally(&mut self.report, &published);
@@ -240,13 +242,13 @@ impl Paging<'_> {
     }
 }
 
-/// One page of `entity`, id ascending.
+/// One page of `entity`, id ascending, with its trace.
 async fn fetch_page(
     client: &QbenchClient,
     entity: Entity,
     size: u32,
     page_num: u32,
-) -> Result<Page, EntityFailure> {
+) -> Result<(Page, Span), EntityFailure> {
     let query = PageQuery::new(page_num, size).sorted(SortKey::Id, SortOrder::Asc);
     read_page(client, entity, &query).await
 }

@@ -16,10 +16,12 @@ use mirror_records::{Entity, record_id};
 use mirror_store::{FetchCursor, RunStatus};
 use qbench_client::{PageQuery, QbenchError, SortKey, SortOrder};
 use serde_json::Value;
+use tracing::{Instrument, Span};
 use uuid::Uuid;
 
 use crate::engine::{
-    EntityFailure, EntityReport, Syncer, publish_page, read_page, record_ledger_page, tally,
+    EntityFailure, EntityReport, Syncer, page_span, publish_page, read_page, record_ledger_page,
+    tally,
 };
 use crate::publish::{PagePlace, publish_deletions};
 
@@ -118,7 +120,7 @@ impl Incremental<'_> {
         let mut page_num = 1;
         loop {
             let query = PageQuery::new(page_num, size).sorted(SortKey::Id, SortOrder::Desc);
-            let page = read_page(&self.syncer.client, self.entity, &query).await?;
+            let (page, trace) = read_page(&self.syncer.client, self.entity, &query).await?;
             let fresh: Vec<Value> = page
                 .records
                 .iter()
@@ -130,7 +132,7 @@ impl Incremental<'_> {
                 .filter_map(|r| record_id(r).ok())
                 .fold(high_water, i32::max);
             let reached_known = fresh.len() < page.records.len();
-            self.publish(&fresh, "list").await?;
+            self.publish(&fresh, "list", &trace).await?;
             if reached_known || page.records.is_empty() || u64::from(page_num) >= page.total_pages {
                 return Ok(high_water);
             }
@@ -144,11 +146,13 @@ impl Incremental<'_> {
         for chunk in ids.chunks(self.syncer.settings.qbench.page_size as usize) {
             let client = &self.syncer.client;
             let entity = self.entity;
+            let trace = page_span(entity, "detail");
             let details: Vec<(i64, Result<Option<Value>, QbenchError>)> =
                 stream::iter(chunk.iter().copied())
                     .map(|id| async move { (id, client.get_record(entity, id).await) })
                     .buffered(window)
                     .collect()
+                    .instrument(trace.clone())
                     .await;
             let mut records = Vec::with_capacity(details.len());
             for (id, detail) in details {
@@ -159,7 +163,7 @@ impl Incremental<'_> {
                     }
                 }
             }
-            self.publish(&records, "detail").await?;
+            self.publish(&records, "detail", &trace).await?;
         }
         Ok(())
     }
@@ -176,7 +180,9 @@ impl Incremental<'_> {
                 run_id: Some(self.run_id),
                 page: Some(self.ledger_page),
             };
-            let published = publish_deletions(&self.syncer.js, self.entity, chunk, place).await?;
+            let published = publish_deletions(&self.syncer.js, self.entity, chunk, place)
+                .instrument(page_span(self.entity, "updates"))
+                .await?;
             record_ledger_page(
                 self.syncer,
                 self.run_id,
@@ -234,7 +240,7 @@ impl Incremental<'_> {
         let mut page_num = 1;
         loop {
             let query = PageQuery::new(page_num, size).sorted(key, SortOrder::Desc);
-            let page = read_page(&self.syncer.client, self.entity, &query).await?;
+            let (page, trace) = read_page(&self.syncer.client, self.entity, &query).await?;
             let inside: Vec<Value> = page
                 .records
                 .iter()
@@ -242,7 +248,7 @@ impl Incremental<'_> {
                 .cloned()
                 .collect();
             let all_older = inside.is_empty();
-            self.publish(&inside, "list").await?;
+            self.publish(&inside, "list", &trace).await?;
             if all_older || u64::from(page_num) >= page.total_pages {
                 return Ok(());
             }
@@ -250,7 +256,12 @@ impl Incremental<'_> {
         }
     }
 
-    async fn publish(&mut self, records: &[Value], source: &str) -> Result<(), EntityFailure> {
+    async fn publish(
+        &mut self,
+        records: &[Value],
+        source: &str,
+        trace: &Span,
+    ) -> Result<(), EntityFailure> {
         let published = publish_page(
             self.syncer,
             self.run_id,
@@ -258,6 +269,7 @@ impl Incremental<'_> {
             &mut self.ledger_page,
             records,
             source,
+            trace,
         )
         .await?;
         tally(&mut self.report, &published);

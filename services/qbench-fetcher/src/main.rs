@@ -24,7 +24,14 @@ struct Cli {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    mirror_telemetry::init("qbench-fetcher", "info");
+    let telemetry = mirror_telemetry::init_with_traces("qbench-fetcher", "info")?;
+    let result = run(cli).await;
+    // The spans of a failed run matter most: flush them on every path.
+    telemetry.shutdown().await;
+    result
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = FetcherSettings::from_env(&Env::process())?;
     if !cli.once {
         return qbench_fetcher::run_service(settings, mirror_telemetry::shutdown_signal()).await;

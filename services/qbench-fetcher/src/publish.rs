@@ -1,5 +1,8 @@
 //! Publishing raw records, one message per record, and waiting for
 //! JetStream to store them.
+//!
+//! Each message names the span it was published in (`traceparent`), so
+//! the loader that commits the record continues the page's trace.
 
 use async_nats::jetstream;
 use chrono::Utc;
@@ -56,6 +59,7 @@ pub async fn publish_records(
 ) -> Result<Published, PublishError> {
     let labels = [("entity", entity.as_str()), ("source", source)].map(|(k, v)| (k, v.to_owned()));
     metrics::counter!("fetcher_records_fetched_total", &labels).increment(records.len() as u64);
+    let traceparent = current_traceparent();
     let mut pending = Vec::with_capacity(records.len());
     let mut published = Published::default();
     for raw in records {
@@ -63,7 +67,8 @@ pub async fn publish_records(
             entity,
             reason: e.to_string(),
         })?;
-        let headers = raw_headers(entity, id, version_of(raw), place, source, false);
+        let mut headers = raw_headers(entity, id, version_of(raw), place, source, false);
+        headers.traceparent.clone_from(&traceparent);
         let ack = send(js, entity, &headers, raw).await?;
         pending.push((id, ack));
     }
@@ -81,11 +86,13 @@ pub async fn publish_deletions(
     ids: &[i32],
     place: PagePlace,
 ) -> Result<Published, PublishError> {
+    let traceparent = current_traceparent();
     let mut pending = Vec::with_capacity(ids.len());
     let mut published = Published::default();
     for id in ids {
         let body = serde_json::json!({ "id": id });
-        let headers = raw_headers(entity, *id, "deleted".to_owned(), place, "updates", true);
+        let mut headers = raw_headers(entity, *id, "deleted".to_owned(), place, "updates", true);
+        headers.traceparent.clone_from(&traceparent);
         pending.push((*id, send(js, entity, &headers, &body).await?));
     }
     for (id, ack) in pending {
@@ -93,6 +100,12 @@ pub async fn publish_deletions(
         count(&mut published, id, ack.duplicate);
     }
     Ok(published)
+}
+
+/// The span the caller publishes in, for the records' `traceparent`; `None`
+/// when traces are not exported.
+fn current_traceparent() -> Option<String> {
+    mirror_telemetry::traces::traceparent(&tracing::Span::current())
 }
 
 fn raw_headers(
@@ -111,8 +124,7 @@ fn raw_headers(
         run_id: place.run_id.map(|r| r.to_string()),
         page: place.page.map(i64::from),
         source: Some(source.to_owned()),
-        // TODO(#5): no OpenTelemetry export yet, so no trace context to
-        // carry; a record's trace (QBench call to commit) starts here.
+        // Set by the caller, once per page.
         traceparent: None,
         deleted,
     }

@@ -13,8 +13,9 @@ use mirror_bus::Stream;
 use mirror_records::{Entity, map_record};
 use serde_json::Value;
 use tokio::sync::watch;
+use tracing::Instrument;
 
-use crate::engine::Syncer;
+use crate::engine::{Syncer, page_span};
 use crate::publish::{PagePlace, publish_records};
 
 /// Requests taken per pull.
@@ -62,8 +63,15 @@ pub async fn serve(
 }
 
 /// Fetches one record and, first, whichever of its ancestors the mirror
-/// lacks. A record QBench does not know is reported and dropped.
+/// lacks. A record QBench does not know is reported and dropped. The
+/// chain shares one trace, from the first QBench call to the commits.
 pub async fn fetch_with_parents(syncer: &Syncer, entity: Entity, id: i64) -> anyhow::Result<()> {
+    fetch_chain(syncer, entity, id)
+        .instrument(page_span(entity, "detail"))
+        .await
+}
+
+async fn fetch_chain(syncer: &Syncer, entity: Entity, id: i64) -> anyhow::Result<()> {
     let mut chain = Vec::new();
     let mut next = Some((entity, id));
     while let Some((entity, id)) = next.take() {

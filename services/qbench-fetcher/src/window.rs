@@ -14,6 +14,7 @@ use mirror_records::Entity;
 use mirror_store::RunStatus;
 use qbench_client::{PageQuery, SortKey, SortOrder};
 use serde_json::Value;
+use tracing::Span;
 use uuid::Uuid;
 
 use crate::engine::{EntityFailure, EntityReport, Syncer, publish_page, read_page, tally};
@@ -89,7 +90,7 @@ impl Window<'_> {
         loop {
             let query =
                 PageQuery::new(page_num, size).sorted(SortKey::DateCreated, SortOrder::Desc);
-            let page = read_page(&self.syncer.client, self.entity, &query).await?;
+            let (page, trace) = read_page(&self.syncer.client, self.entity, &query).await?;
             let created: Vec<Option<DateTime<Utc>>> =
                 page.records.iter().map(|r| created_at(r, zone)).collect();
             let inside: Vec<Value> = page
@@ -103,7 +104,7 @@ impl Window<'_> {
                 .iter()
                 .any(|at| at.is_some_and(|at| at < self.start));
 
-            self.publish(&inside).await?;
+            self.publish(&inside, &trace).await?;
             let past_window = inside.is_empty() && older;
             if past_window || page.records.is_empty() || u64::from(page_num) >= page.total_pages {
                 return Ok(());
@@ -112,7 +113,7 @@ impl Window<'_> {
         }
     }
 
-    async fn publish(&mut self, records: &[Value]) -> Result<(), EntityFailure> {
+    async fn publish(&mut self, records: &[Value], trace: &Span) -> Result<(), EntityFailure> {
         let published = publish_page(
             self.syncer,
             self.run_id,
@@ -120,6 +121,7 @@ impl Window<'_> {
             &mut self.ledger_page,
             records,
             "list",
+            trace,
         )
         .await?;
         tally(&mut self.report, &published);

@@ -18,7 +18,9 @@ use mirror_bus::{Stream, header, subject};
 use mirror_records::{Entity, map_record};
 use mirror_store::{Incoming, Outcome, Receipt, SkippedRecord, StoreError};
 use sqlx::PgPool;
+use tracing::Instrument;
 
+use crate::batch_trace::BatchTrace;
 use crate::delivery::{Delivery, Parsed};
 
 /// What the loader needs to handle a batch.
@@ -89,12 +91,28 @@ enum Fate {
     Reject(String),
 }
 
-/// Handles the messages of one entity (raw or retry) in one transaction.
+/// Handles the messages of one entity (raw or retry) in one transaction,
+/// within the records' traces when traces are exported.
+pub async fn handle(
+    ctx: &BatchContext,
+    entity: Entity,
+    deliveries: &[Delivery],
+) -> Result<BatchReport, BatchError> {
+    let trace = BatchTrace::open(entity, deliveries);
+    let result = load(ctx, entity, deliveries)
+        .instrument(trace.batch())
+        .await;
+    if result.is_err() {
+        trace.failed();
+    }
+    result
+}
+
 // TODO(#2): one loader replaying the medium lab reaches 0.17 of raw COPY
 // plus merge of the same rows (docs/benchmarks.md; the goal is 0.5). The
 // per-batch parent lookup, receipts and checkpoint lock are the suspects;
 // the loader has not been profiled yet.
-pub async fn handle(
+async fn load(
     ctx: &BatchContext,
     entity: Entity,
     deliveries: &[Delivery],

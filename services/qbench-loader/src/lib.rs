@@ -8,6 +8,7 @@
 
 mod advisories;
 mod batch;
+mod batch_trace;
 mod delivery;
 mod lag;
 mod requeue;

@@ -5,7 +5,11 @@ use qbench_loader::LoaderSettings;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    mirror_telemetry::init("qbench-loader", "info");
-    let settings = LoaderSettings::from_env(&Env::process())?;
-    qbench_loader::run(settings, mirror_telemetry::shutdown_signal()).await
+    let telemetry = mirror_telemetry::init_with_traces("qbench-loader", "info")?;
+    let result = match LoaderSettings::from_env(&Env::process()) {
+        Ok(settings) => qbench_loader::run(settings, mirror_telemetry::shutdown_signal()).await,
+        Err(e) => Err(e.into()),
+    };
+    telemetry.shutdown().await;
+    result
 }
