@@ -1,0 +1,162 @@
+import { useQuery } from '@tanstack/react-query';
+import { ApiError } from '../../../api/client';
+import { Panel } from '../../../components/Panel';
+import { formatCount, formatHours, formatInstant } from '../../../lib/format';
+import { orderQuery, sampleQuery, testQuery } from '../api/queries';
+import { Fields } from './Fields';
+import { BatchLink, RecordLink } from './RecordLink';
+import { TestList } from './TestList';
+
+/** A 404 reads as "not found", whatever hid the record. */
+function lookupError(error: Error | null): Error | null {
+  if (error instanceof ApiError && error.status === 404) {
+    return new Error('No visible record has this id.');
+  }
+  return error;
+}
+
+function Batches({
+  batches,
+}: {
+  batches: readonly { id: number; display_name?: string | null }[];
+}) {
+  if (batches.length === 0) {
+    return <>none</>;
+  }
+  return (
+    <span className="link-list">
+      {batches.map((batch) => (
+        <BatchLink key={batch.id} id={batch.id} name={batch.display_name} />
+      ))}
+    </span>
+  );
+}
+
+export function SampleDetails({ id, slaHours }: { id: number; slaHours: number }) {
+  const query = useQuery(sampleQuery(id, slaHours));
+  const data = query.data;
+  return (
+    <Panel
+      title={`Sample ${id}`}
+      loading={query.isPending}
+      error={lookupError(query.error)}
+      className="wide"
+      testId="record"
+    >
+      {data && (
+        <>
+          <Fields
+            rows={[
+              ['Name', data.sample.sample_name],
+              ['Formatted id', data.sample.custom_formatted_id],
+              ['State', data.sample.state],
+              ['Matrix type', data.sample.matrix_type],
+              ['Created', formatInstant(data.sample.date_created)],
+              ['Started', formatInstant(data.sample.start_date)],
+              ['Completed', formatInstant(data.sample.completed_date)],
+              ['SLA', `${String(data.sample.sla_status)} (${data.sample.sla_hours} h)`],
+              [
+                'Order',
+                <RecordLink key="o" kind="order" id={data.order.id} text={data.order.state} />,
+              ],
+              ['Customer', data.order.customer.name],
+              ['Batches', <Batches key="b" batches={data.batches} />],
+            ]}
+          />
+          <h3>Tests</h3>
+          <TestList tests={data.tests} exportName={`sample-${id}-tests`} />
+        </>
+      )}
+    </Panel>
+  );
+}
+
+export function TestDetails({ id, slaHours }: { id: number; slaHours: number }) {
+  const query = useQuery(testQuery(id, slaHours));
+  const data = query.data;
+  return (
+    <Panel
+      title={`Test ${id}`}
+      loading={query.isPending}
+      error={lookupError(query.error)}
+      className="wide"
+      testId="record"
+    >
+      {data && (
+        <Fields
+          rows={[
+            ['Assay label', data.test.label_abbr],
+            ['State', data.test.state],
+            ['Has report', data.test.has_report ? 'yes' : 'no'],
+            ['Created', formatInstant(data.test.date_created)],
+            ['Reported', formatInstant(data.test.report_completed_date)],
+            ['TAT', formatHours(data.test.tat_hours)],
+            ['SLA', `${String(data.test.sla_status)} (${data.test.sla_hours} h)`],
+            [
+              'Sample',
+              <RecordLink
+                key="s"
+                kind="sample"
+                id={data.sample.id}
+                text={data.sample.sample_name}
+              />,
+            ],
+            [
+              'Order',
+              <RecordLink key="o" kind="order" id={data.order.id} text={data.order.state} />,
+            ],
+            ['Customer', data.order.customer.name],
+            ['Batches', <Batches key="b" batches={data.batches} />],
+          ]}
+        />
+      )}
+    </Panel>
+  );
+}
+
+export function OrderDetails({ id, slaHours }: { id: number; slaHours: number }) {
+  const query = useQuery(orderQuery(id, slaHours));
+  const data = query.data;
+  return (
+    <Panel
+      title={`Order ${id}`}
+      loading={query.isPending}
+      error={lookupError(query.error)}
+      className="wide"
+      testId="record"
+    >
+      {data && (
+        <>
+          <Fields
+            rows={[
+              ['Formatted id', data.order.custom_formatted_id],
+              ['State', data.order.state],
+              ['Customer', data.customer.name],
+              ['Created', formatInstant(data.order.date_created)],
+              ['Received', formatInstant(data.order.date_received)],
+              ['Completed', formatInstant(data.order.date_completed)],
+              ['Reported', formatInstant(data.order.date_order_reported)],
+              ['Age', formatHours(data.order.age_hours)],
+              ['SLA', `${String(data.order.sla_status)} (${data.order.sla_hours} h)`],
+              ['Pending samples', formatCount(data.order.pending_samples)],
+              ['Pending tests', formatCount(data.order.pending_tests)],
+            ]}
+          />
+          <h3>Samples</h3>
+          {(data.samples ?? []).length === 0 && <p className="muted">No samples.</p>}
+          {(data.samples ?? []).map((sample) => (
+            <div key={sample.id} className="child">
+              <RecordLink kind="sample" id={sample.id} text={sample.sample_name} />{' '}
+              <span className="muted">
+                {sample.state ?? '–'} · {formatCount(sample.pending_tests)} pending tests
+              </span>
+              {sample.tests && (
+                <TestList tests={sample.tests} exportName={`sample-${sample.id}-tests`} />
+              )}
+            </div>
+          ))}
+        </>
+      )}
+    </Panel>
+  );
+}

@@ -1,0 +1,68 @@
+import { useQuery } from '@tanstack/react-query';
+import { DataTable, type Column } from '../../../components/DataTable';
+import { Panel } from '../../../components/Panel';
+import type { NewCustomer, TopCustomer } from '../../../api/types';
+import { formatInstant } from '../../../lib/format';
+import type { Filters } from '../../filters/hooks/useFilters';
+import { newCustomersQuery, topCustomersQuery } from '../api/queries';
+
+const TOP_COLUMNS: Column<TopCustomer>[] = [
+  { key: 'name', header: 'Customer', kind: 'text', value: (row) => row.name },
+  { key: 'tests', header: 'Tests', kind: 'number', value: (row) => row.tests },
+  { key: 'reported', header: 'Reported', kind: 'number', value: (row) => row.tests_reported },
+];
+
+const NEW_COLUMNS: Column<NewCustomer>[] = [
+  { key: 'name', header: 'Customer', kind: 'text', value: (row) => row.name },
+  {
+    key: 'created',
+    header: 'Created',
+    kind: 'text',
+    value: (row) => row.created_at ?? null,
+    render: (row) => formatInstant(row.created_at),
+  },
+];
+
+export function TopCustomers({ filters }: { filters: Filters }) {
+  const top = useQuery(topCustomersQuery(filters));
+  return (
+    <Panel
+      title="Top customers by tests"
+      loading={top.isPending || !filters.range}
+      error={top.error}
+      empty={top.data?.customers.length === 0}
+      testId="top-customers"
+    >
+      <DataTable
+        caption="Top customers by tests"
+        columns={TOP_COLUMNS}
+        rows={top.data?.customers ?? []}
+        rowKey={(row) => row.id}
+        exportName="top-customers"
+        sortable
+      />
+    </Panel>
+  );
+}
+
+export function NewCustomers({ filters }: { filters: Filters }) {
+  const fresh = useQuery(newCustomersQuery(filters));
+  return (
+    <Panel
+      title="New customers"
+      loading={fresh.isPending || !filters.range}
+      error={fresh.error}
+      empty={fresh.data?.customers.length === 0}
+      emptyText="No new customers in this range."
+      testId="new-customers"
+    >
+      <DataTable
+        caption="New customers"
+        columns={NEW_COLUMNS}
+        rows={fresh.data?.customers ?? []}
+        rowKey={(row) => row.id}
+        exportName="new-customers"
+      />
+    </Panel>
+  );
+}

@@ -1,0 +1,89 @@
+import { useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
+import {
+  CartesianGrid,
+  ComposedChart,
+  Legend,
+  Line,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { Panel } from '../../../components/Panel';
+import type { Filters } from '../../filters/hooks/useFilters';
+import { MOVING_AVERAGE_DAYS, tatDailyQuery } from '../api/queries';
+import { tatDays } from '../api/shape';
+
+/** Mean TAT per day of report, its moving average and the SLA line. */
+export function TatDailyChart({ filters }: { filters: Filters }) {
+  const daily = useQuery(tatDailyQuery(filters));
+  const rows = useMemo(
+    () =>
+      daily.data && filters.range
+        ? tatDays(
+            daily.data.points,
+            daily.data.moving_average_hours,
+            filters.range.from,
+            filters.range.to,
+            MOVING_AVERAGE_DAYS,
+          )
+        : [],
+    [daily.data, filters.range],
+  );
+  return (
+    <Panel
+      title="Daily turnaround"
+      loading={daily.isPending || !filters.range}
+      error={daily.error}
+      empty={rows.every((row) => row.average_hours === null)}
+      emptyText="No reports in this range."
+      className="wide"
+      testId="tat-daily"
+    >
+      <div
+        className="chart"
+        role="img"
+        aria-label="Mean turnaround per day with its moving average"
+      >
+        <ResponsiveContainer width="100%" height={280}>
+          <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#8884" />
+            <XAxis dataKey="date" minTickGap={24} />
+            <YAxis width={48} unit=" h" />
+            <Tooltip />
+            <Legend />
+            <ReferenceLine
+              y={filters.slaHours}
+              stroke="#d64545"
+              strokeDasharray="6 3"
+              label={{
+                value: `SLA ${filters.slaHours} h`,
+                position: 'insideTopRight',
+                fill: '#d64545',
+              }}
+            />
+            <Line
+              dataKey="average_hours"
+              name="Mean TAT (h)"
+              stroke="#2f7ed8"
+              dot={{ r: 2 }}
+              connectNulls={false}
+              isAnimationActive={false}
+            />
+            <Line
+              dataKey="moving_average"
+              name={`${MOVING_AVERAGE_DAYS}-day moving average`}
+              stroke="#e3872d"
+              strokeWidth={2}
+              dot={false}
+              connectNulls
+              isAnimationActive={false}
+            />
+          </ComposedChart>
+        </ResponsiveContainer>
+      </div>
+    </Panel>
+  );
+}
