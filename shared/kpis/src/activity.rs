@@ -44,12 +44,18 @@ pub async fn activity_daily(
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
     let scope = Scope::new(settings, filters, span.window)?;
 
-    let current = activity_days(pool, &scope, &span).await?;
-    let previous = if query.compare_previous.unwrap_or(false) {
+    // With `compare_previous`, both periods are read at once, on two
+    // connections.
+    let (current, previous) = if query.compare_previous.unwrap_or(false) {
         let before = span.previous(zone);
-        Some(activity_days(pool, &scope.with_window(before.window), &before).await?)
+        let before_scope = scope.with_window(before.window);
+        let (current, previous) = futures::try_join!(
+            activity_days(pool, &scope, &span),
+            activity_days(pool, &before_scope, &before),
+        )?;
+        (current, Some(previous))
     } else {
-        None
+        (activity_days(pool, &scope, &span).await?, None)
     };
 
     Ok(ActivityResponse { current, previous })

@@ -213,7 +213,13 @@ pub async fn samples_overview(
             "matrix_type"
         )
     );
-    let grouped = Grouped::new(scope.query(sql).fetch_all(pool).await?);
+    // The counts and the daily series read the pool on two connections at once.
+    let series_scope = scope.with_window(span.window);
+    let (rows, created_vs_completed) = futures::try_join!(
+        async { Ok::<_, KpiError>(scope.query(sql).fetch_all(pool).await?) },
+        created_vs_completed(pool, &series_scope, span.first, span.last),
+    )?;
+    let grouped = Grouped::new(rows);
     let kpis = SampleKpis {
         total_samples: grouped.total,
         completed_samples: grouped.completed,
@@ -221,8 +227,6 @@ pub async fn samples_overview(
     };
     let by_state = key_counts(grouped.by_first);
     let by_matrix_type = key_counts(grouped.by_second);
-    let created_vs_completed =
-        created_vs_completed(pool, &scope.with_window(span.window), span.first, span.last).await?;
 
     Ok(SamplesOverviewResponse {
         kpis,

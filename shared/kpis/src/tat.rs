@@ -128,16 +128,13 @@ pub async fn tests_tat(
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
     let scope = Scope::new(settings, filters, window)?;
 
-    let metrics = tat_metrics(pool, &scope, sla).await?;
+    // The statistics and the series read the pool on two connections at once.
     let grouping = query.group_by.unwrap_or_default();
-    let series = tat_series(
-        pool,
-        &scope.with_window(span.window),
-        grouping,
-        span.first,
-        span.last,
-    )
-    .await?;
+    let series_scope = scope.with_window(span.window);
+    let (metrics, series) = futures::try_join!(
+        tat_metrics(pool, &scope, sla),
+        tat_series(pool, &series_scope, grouping, span.first, span.last),
+    )?;
 
     Ok(TatResponse {
         metrics: TatMetrics {
