@@ -41,7 +41,8 @@ enum Command {
     /// loaded, and write the sync report; exits non-zero when a part failed.
     Window {
         /// Days back from now; the fetcher's SYNC_LOOKBACK_DAYS (7) by default.
-        #[arg(long, env = "SYNC_LOOKBACK_DAYS")]
+        #[arg(long, env = "SYNC_LOOKBACK_DAYS",
+              value_parser = clap::value_parser!(u32).range(1..))]
         days: Option<u32>,
         /// Only these entities (repeatable); all by default.
         #[arg(long = "entity")]
