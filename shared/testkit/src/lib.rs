@@ -105,12 +105,15 @@ fn spawn_nats(port: u16, store: &std::path::Path) -> anyhow::Result<Child> {
         .with_context(|| format!("cannot start {bin}"))
 }
 
-/// A database created for one test and dropped afterwards.
+/// A database created for one test and dropped afterwards: by
+/// [`TestDatabase::drop_database`], or else when the value is dropped, so a
+/// test that ends early or panics leaves nothing behind either.
 pub struct TestDatabase {
     pub pool: PgPool,
     pub url: String,
     name: String,
     admin: PgConnectOptions,
+    dropped: bool,
 }
 
 impl TestDatabase {
@@ -145,11 +148,12 @@ impl TestDatabase {
             url,
             name,
             admin,
+            dropped: false,
         })
     }
 
     /// Closes the pool and drops the database.
-    pub async fn drop_database(self) -> anyhow::Result<()> {
+    pub async fn drop_database(mut self) -> anyhow::Result<()> {
         self.pool.close().await;
         let mut conn = step("connect to postgres", self.admin.connect()).await?;
         let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
@@ -158,7 +162,40 @@ impl TestDatabase {
             sqlx::raw_sql(sqlx::AssertSqlSafe(drop)).execute(&mut conn),
         )
         .await?;
+        self.dropped = true;
         Ok(())
+    }
+}
+
+impl Drop for TestDatabase {
+    /// Drops the database from a thread of its own: this may run on the
+    /// test's runtime, which cannot wait on its own work. `WITH (FORCE)`
+    /// ends the pool's connections still open.
+    fn drop(&mut self) {
+        if self.dropped {
+            return;
+        }
+        let admin = self.admin.clone();
+        let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let dropping = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async {
+                let work = async {
+                    let mut conn = admin.connect().await?;
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
+                        .execute(&mut conn)
+                        .await?;
+                    Ok::<_, sqlx::Error>(())
+                };
+                let _ = tokio::time::timeout(Duration::from_secs(10), work).await;
+            });
+        });
+        let _ = dropping.join();
     }
 }
 
