@@ -2,13 +2,18 @@
 
 use std::time::Duration;
 
+use anyhow::Context;
+
 use mirror_config::{ConfigError, DatabaseSettings, Env, ExposeSecret, NatsSettings};
 use sqlx::PgPool;
 
 /// Opens the mirror's database and applies pending migrations.
 pub async fn database(env: &Env) -> anyhow::Result<PgPool> {
     let settings = DatabaseSettings::from_env(env)?;
-    Ok(mirror_store::open(settings.url.expose_secret(), 4, settings.wall_time_zone).await?)
+    let pool = mirror_store::open(settings.url.expose_secret(), 4, settings.wall_time_zone)
+        .await
+        .context("cannot open the mirror's database (DATABASE_URL)")?;
+    Ok(pool)
 }
 
 /// Connects to NATS, failing fast when it is not there.

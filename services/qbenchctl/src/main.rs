@@ -230,10 +230,26 @@ async fn main() -> std::process::ExitCode {
     match run(cli.command).await {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", describe(&e));
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// An error and its causes on one line. A cause whose text its parent
+/// already quotes (as database and configuration errors do) is said once.
+fn describe(error: &anyhow::Error) -> String {
+    let mut line = error.to_string();
+    let mut last = line.clone();
+    for cause in error.chain().skip(1) {
+        let text = cause.to_string();
+        if !last.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        last = text;
+    }
+    line
 }
 
 async fn run(command: Command) -> anyhow::Result<std::process::ExitCode> {
@@ -332,5 +348,22 @@ async fn banlist(
         }
         BanlistAction::Remove { entity, id } => banlist::remove(env, entity, id).await,
         BanlistAction::List { entity } => banlist::list(env, entity).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe;
+
+    #[test]
+    fn a_cause_its_parent_quotes_is_said_once() {
+        let inner = anyhow::anyhow!("relative URL without a base");
+        let middle = inner.context("error with configuration: relative URL without a base");
+        let outer = middle.context("cannot open the mirror's database (DATABASE_URL)");
+        assert_eq!(
+            describe(&outer),
+            "cannot open the mirror's database (DATABASE_URL): \
+             error with configuration: relative URL without a base"
+        );
     }
 }
