@@ -185,9 +185,10 @@ async fn set_aside(
     mirror_store::set_aside(&mut tx, &record).await?;
     if let (Some(run_id), Some(page)) = (run, page) {
         let receipt = Receipt {
-            raw_sequence,
             run_id,
             page,
+            record_id: raw.id,
+            raw_sequence,
             outcome: Outcome::Skipped,
         };
         if mirror_store::record_receipts(&mut tx, raw.entity, &[receipt]).await? > 0 {

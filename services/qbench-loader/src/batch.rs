@@ -253,7 +253,7 @@ async fn commit(
             .parsed
             .as_ref()
             .ok()
-            .and_then(|p| Some((p.run()?, p.raw_sequence)));
+            .and_then(|p| Some((p.run()?, p.headers.id, p.raw_sequence)));
         let outcome = match fate {
             Fate::Load(incoming) => {
                 loads.push(incoming.clone());
@@ -266,11 +266,12 @@ async fn commit(
             Fate::SetAside(_) => Some(Outcome::Skipped),
             Fate::Wait { .. } | Fate::Reject(_) => None,
         };
-        if let (Some(outcome), Some(((run_id, page), raw_sequence))) = (outcome, run) {
+        if let (Some(outcome), Some(((run_id, page), record_id, raw_sequence))) = (outcome, run) {
             receipts.push(Receipt {
-                raw_sequence,
                 run_id,
                 page,
+                record_id,
+                raw_sequence,
                 outcome,
             });
         }

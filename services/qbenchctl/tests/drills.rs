@@ -346,18 +346,6 @@ fn sample_checkpoints(pool: PgPool, mut stop: watch::Receiver<bool>) -> JoinHand
     })
 }
 
-/// Drills whose pages may count a record twice, reported but not failed.
-///
-/// TODO(#5): after nats-server is killed mid-publish, a page now and then
-/// ends with more loaded records than JetStream acknowledged (seen once in
-/// 10 runs). The likely cause: the stream holds a record twice (the client
-/// resent a publish the crashed server had stored, and the restarted server
-/// no longer knew its message id), and receipts are keyed by stream
-/// sequence, so both copies count. An overcounted page can look complete
-/// while one of its records is still uncommitted; receipts keyed by run,
-/// page and record id would close this.
-const OVERCOUNT_KNOWN: &[&str] = &["nats-restart"];
-
 /// The checks every drill ends with; returns the records set aside.
 async fn check_after_drill(name: &str, lab: &mut Lab, observed: &Observed) -> Vec<String> {
     // Services ride out the faults; only the drill's own kills end one.
@@ -404,11 +392,10 @@ async fn check_after_drill(name: &str, lab: &mut Lab, observed: &Observed) -> Ve
     let overcounted = lab
         .count("SELECT count(*) FROM sync_run_pages WHERE loaded > record_count")
         .await;
-    if overcounted > 0 && OVERCOUNT_KNOWN.contains(&name) {
-        eprintln!("drill {name}: {overcounted} pages count more loaded records than published");
-    } else {
-        assert_eq!(overcounted, 0, "a record was counted twice on its page");
-    }
+    assert_eq!(
+        overcounted, 0,
+        "drill {name}: a record was counted twice on its page"
+    );
 
     let (ok, listed) = lab.ctl(&["skipped", "list"], Duration::from_secs(60)).await;
     assert!(ok, "skipped list failed:\n{listed}");

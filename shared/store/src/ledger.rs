@@ -1,9 +1,11 @@
 //! The ledger that keeps checkpoints honest.
 //!
 //! Every raw message of a sync run names its run and page. When a loader
-//! commits (or sets aside) records, it writes one receipt per raw message in
-//! the same transaction; a receipt that already exists is a redelivery and
-//! counts nothing. The page counters then say, exactly, how many of a page's
+//! commits (or sets aside) records, it writes one receipt per record of a
+//! run's page in the same transaction; a receipt that already exists is a
+//! redelivery, or a second copy of the record in the stream, and counts
+//! nothing. Nor does a receipt for a run already complete, whose receipts
+//! are gone. The page counters then say, exactly, how many of a page's
 //! records are in PostgreSQL, and [`advance_checkpoint`] moves the checkpoint
 //! over the pages that are complete from the first on, and no further.
 
@@ -34,12 +36,14 @@ impl Outcome {
     }
 }
 
-/// One raw message's place in a run.
+/// One record's place in a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
-    pub raw_sequence: i64,
     pub run_id: Uuid,
     pub page: i32,
+    pub record_id: i64,
+    /// The stream sequence of the copy handled, which set-aside records name.
+    pub raw_sequence: i64,
     pub outcome: Outcome,
 }
 
@@ -54,35 +58,44 @@ pub async fn record_receipts(
     if receipts.is_empty() {
         return Ok(0);
     }
-    let sequences: Vec<i64> = receipts.iter().map(|r| r.raw_sequence).collect();
     let runs: Vec<Uuid> = receipts.iter().map(|r| r.run_id).collect();
     let pages: Vec<i32> = receipts.iter().map(|r| r.page).collect();
+    let records: Vec<i64> = receipts.iter().map(|r| r.record_id).collect();
+    let sequences: Vec<i64> = receipts.iter().map(|r| r.raw_sequence).collect();
     let outcomes: Vec<&str> = receipts.iter().map(|r| r.outcome.as_str()).collect();
 
     // A receipt changes only from skipped to loaded; `previous` tells which
-    // counter to take it from.
+    // counter to take it from. Two copies of a record in one batch make one
+    // receipt (the loaded one, if either is), and a run already complete
+    // takes none.
     let changed: Vec<(Uuid, i32, String, Option<String>)> = sqlx::query_as(
         "WITH incoming AS ( \
-             SELECT * FROM UNNEST($2::int8[], $3::uuid[], $4::int4[], $5::text[]) \
-                 AS i(raw_sequence, run_id, page, outcome) \
-             ORDER BY raw_sequence), \
+             SELECT DISTINCT ON (run_id, page, record_id) i.* \
+             FROM UNNEST($2::uuid[], $3::int4[], $4::int8[], $5::int8[], $6::text[]) \
+                 AS i(run_id, page, record_id, raw_sequence, outcome) \
+             WHERE NOT EXISTS (SELECT 1 FROM sync_run_entities e \
+                 WHERE e.run_id = i.run_id AND e.entity = $1 AND e.completed_at IS NOT NULL) \
+             ORDER BY run_id, page, record_id, i.outcome = 'loaded' DESC), \
          previous AS ( \
-             SELECT r.raw_sequence, r.outcome FROM raw_receipts r \
-             WHERE r.raw_sequence = ANY($2) FOR UPDATE), \
+             SELECT r.run_id, r.page, r.record_id, r.outcome FROM raw_receipts r \
+             JOIN incoming i USING (run_id, page, record_id) \
+             WHERE r.entity = $1 FOR UPDATE OF r), \
          written AS ( \
-             INSERT INTO raw_receipts AS r (raw_sequence, run_id, entity, page, outcome) \
-             SELECT raw_sequence, run_id, $1, page, outcome FROM incoming \
-             ON CONFLICT (raw_sequence) DO UPDATE SET outcome = EXCLUDED.outcome, \
-                 handled_at = now() \
+             INSERT INTO raw_receipts AS r \
+                 (run_id, entity, page, record_id, raw_sequence, outcome) \
+             SELECT run_id, $1, page, record_id, raw_sequence, outcome FROM incoming \
+             ON CONFLICT (run_id, entity, page, record_id) DO UPDATE \
+             SET outcome = EXCLUDED.outcome, handled_at = now() \
              WHERE r.outcome = 'skipped' AND EXCLUDED.outcome = 'loaded' \
-             RETURNING r.raw_sequence, r.run_id, r.page, r.outcome) \
+             RETURNING r.run_id, r.page, r.record_id, r.outcome) \
          SELECT w.run_id, w.page, w.outcome, p.outcome FROM written w \
-         LEFT JOIN previous p ON p.raw_sequence = w.raw_sequence",
+         LEFT JOIN previous p USING (run_id, page, record_id)",
     )
     .bind(entity.as_str())
-    .bind(&sequences)
     .bind(&runs)
     .bind(&pages)
+    .bind(&records)
+    .bind(&sequences)
     .bind(&outcomes)
     .fetch_all(&mut *conn)
     .await?;

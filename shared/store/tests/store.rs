@@ -262,11 +262,22 @@ async fn the_checkpoint_waits_for_an_uncommitted_record() {
     assert_eq!((progress.published, progress.loaded), (3, 2));
     assert!(!progress.is_settled());
 
+    // Nor does a second copy of a record in the stream, under a sequence of
+    // its own; two copies in one batch count once.
+    commit_receipts(&db.pool, run, &[(4, 3)]).await;
+    commit_receipts(&db.pool, run, &[(5, 1), (6, 1)]).await;
+    assert_eq!(loaded_on_pages(&db.pool, run).await, 2);
+    let checkpoint = test_checkpoint(&db.pool).await;
+    assert_eq!(checkpoint.last_id, Some(10));
+
     commit_receipts(&db.pool, run, &[(2, 2)]).await;
     let checkpoint = test_checkpoint(&db.pool).await;
     assert_eq!(checkpoint.last_id, Some(30));
     assert_eq!(checkpoint.status.as_deref(), Some("complete"));
     assert!(checkpoint.last_synced_at.is_some());
+    // The complete run's receipts are gone; a late redelivery counts nothing.
+    commit_receipts(&db.pool, run, &[(3, 3)]).await;
+    assert_eq!(loaded_on_pages(&db.pool, run).await, 3);
     let progress = run_progress(&db.pool, run).await.unwrap().unwrap();
     assert!(
         !progress.is_settled(),
@@ -280,13 +291,24 @@ async fn the_checkpoint_waits_for_an_uncommitted_record() {
     db.drop_database().await.unwrap();
 }
 
+/// The loaded counters of the run's pages, as stored.
+async fn loaded_on_pages(pool: &PgPool, run: Uuid) -> i64 {
+    sqlx::query_scalar("SELECT sum(loaded)::int8 FROM sync_run_pages WHERE run_id = $1")
+        .bind(run)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
 async fn commit_receipts(pool: &PgPool, run: Uuid, items: &[(i64, i32)]) {
     let receipts: Vec<Receipt> = items
         .iter()
         .map(|(sequence, page)| Receipt {
-            raw_sequence: *sequence,
             run_id: run,
             page: *page,
+            // Page N holds the one record N * 10.
+            record_id: i64::from(*page) * 10,
+            raw_sequence: *sequence,
             outcome: Outcome::Loaded,
         })
         .collect();
