@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use async_nats::jetstream::AckKind;
 use futures::StreamExt;
-use mirror_bus::Stream;
+use mirror_bus::{FetchReply, Stream, header};
 use mirror_records::{Entity, map_record};
 use serde_json::Value;
 use tokio::sync::watch;
@@ -45,34 +45,58 @@ pub async fn serve(
             let id = serde_json::from_slice::<Value>(&request.payload)
                 .ok()
                 .and_then(|v| v["id"].as_i64());
-            let outcome = match id {
-                Some(id) => fetch_with_parents(&syncer, entity, id).await,
-                None => Err(anyhow::anyhow!("fetch request without an id")),
+            let Some(id) = id else {
+                tracing::warn!(%entity, "Fetch request without an id; dropped.");
+                let _ = request.ack_with(AckKind::Term).await;
+                continue;
             };
-            let ack = match outcome {
-                Ok(()) => AckKind::Ack,
+            let (ack, reply) = match fetch_with_parents(&syncer, entity, id).await {
+                Ok(true) => (AckKind::Ack, FetchReply::Published { id }),
+                Ok(false) => (AckKind::Ack, FetchReply::Unknown { id }),
                 Err(e) => {
-                    tracing::warn!(%entity, ?id, error = %e, "Fetch request failed; it will be retried.");
-                    AckKind::Nak(Some(Duration::from_secs(5)))
+                    tracing::warn!(%entity, id, error = %e, "Fetch request failed; it will be retried.");
+                    let reply = FetchReply::Failed {
+                        id,
+                        error: format!("{e:#}"),
+                    };
+                    (AckKind::Nak(Some(Duration::from_secs(5))), reply)
                 }
             };
             let _ = request.ack_with(ack).await;
+            answer(&syncer, &request, &reply).await;
         }
     }
     Ok(())
 }
 
+/// Tells whoever waits on the request how it ended; nobody may listen.
+async fn answer(syncer: &Syncer, request: &async_nats::jetstream::Message, reply: &FetchReply) {
+    let Some(subject) = request
+        .headers
+        .as_ref()
+        .and_then(|h| h.get(header::REPLY_TO))
+        .map(|v| v.as_str().to_owned())
+    else {
+        return;
+    };
+    let body = serde_json::to_vec(reply).unwrap_or_default();
+    if let Err(e) = syncer.js.client().publish(subject, body.into()).await {
+        tracing::debug!(error = %e, "Cannot answer a fetch request.");
+    }
+}
+
 /// Fetches one record and, first, whichever of its ancestors the mirror
-/// lacks. A record QBench does not know is reported and dropped. The
-/// chain shares one trace, from the first QBench call to the commits.
-pub async fn fetch_with_parents(syncer: &Syncer, entity: Entity, id: i64) -> anyhow::Result<()> {
+/// lacks; returns whether QBench knows the record. A record QBench does not
+/// know is reported and dropped. The chain shares one trace, from the first
+/// QBench call to the commits.
+pub async fn fetch_with_parents(syncer: &Syncer, entity: Entity, id: i64) -> anyhow::Result<bool> {
     fetch_chain(syncer, entity, id)
         .instrument(page_span(entity, "detail"))
         .await
 }
 
-async fn fetch_chain(syncer: &Syncer, entity: Entity, id: i64) -> anyhow::Result<()> {
-    let mut chain = Vec::new();
+async fn fetch_chain(syncer: &Syncer, entity: Entity, id: i64) -> anyhow::Result<bool> {
+    let mut chain: Vec<(Entity, Value)> = Vec::new();
     let mut next = Some((entity, id));
     while let Some((entity, id)) = next.take() {
         let Some(record) = syncer.client.get_record(entity, id).await? else {
@@ -82,6 +106,7 @@ async fn fetch_chain(syncer: &Syncer, entity: Entity, id: i64) -> anyhow::Result
         next = missing_parent(syncer, entity, &record).await?;
         chain.push((entity, record));
     }
+    let found = !chain.is_empty();
     // Parents first, so children find them when they load.
     for (entity, record) in chain.into_iter().rev() {
         let place = PagePlace {
@@ -90,7 +115,7 @@ async fn fetch_chain(syncer: &Syncer, entity: Entity, id: i64) -> anyhow::Result
         };
         publish_records(&syncer.js, entity, &[record], place, "detail").await?;
     }
-    Ok(())
+    Ok(found)
 }
 
 async fn missing_parent(

@@ -726,3 +726,35 @@ async fn a_window_sync_with_a_failing_entity_reports_it_and_exits_non_zero() {
     let _ = std::fs::remove_dir_all(&reports);
     p.finish().await;
 }
+
+#[tokio::test]
+async fn fetch_brings_a_record_with_its_parents_and_names_an_id_qbench_lacks_at_once() {
+    let mut p = Pipeline::start("tiny").await;
+    p.spawn("qbench-loader", &[]);
+    let url = format!("{}/_sim/snapshot/test", p.sim_url);
+    let snapshot: Value = step("snapshot", async {
+        p.http.get(&url).send().await?.json().await
+    })
+    .await
+    .unwrap();
+    let id = snapshot["records"][0][0].as_i64().unwrap().to_string();
+
+    let (ok, out) = p.ctl(&["fetch", "test", &id], STEP).await;
+
+    assert!(ok, "{out}");
+    assert!(out.contains(&format!("test {id}: loaded")), "{out}");
+    // Its sample, order and customer came along, nothing else.
+    let chain = "SELECT (SELECT count(*) FROM tests) + (SELECT count(*) FROM samples) \
+                 + (SELECT count(*) FROM orders) + (SELECT count(*) FROM customers)";
+    assert_eq!(p.count(chain).await, 4);
+
+    // Answered long before the command's own timeout: `ctl` gives up at
+    // STEP, so waiting the timeout out fails the test.
+    let args = ["fetch", "test", "987654321", &id, "--timeout", "3600"];
+    let (ok, out) = p.ctl(&args, STEP).await;
+
+    assert!(!ok, "an unknown id was reported loaded:\n{out}");
+    assert!(out.contains("test 987654321: not in QBench"), "{out}");
+    assert!(out.contains(&format!("test {id}: loaded")), "{out}");
+    p.finish().await;
+}

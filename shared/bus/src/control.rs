@@ -28,3 +28,17 @@ pub struct SyncReply {
     pub run_id: Option<String>,
     pub error: Option<String>,
 }
+
+/// How one `QBENCH_FETCH` request ended, sent by the fetcher to the request's
+/// [`REPLY_TO`](crate::header::REPLY_TO) subject when it names one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum FetchReply {
+    /// The record (and whichever of its ancestors the mirror lacked) is on
+    /// its way to the loaders.
+    Published { id: i64 },
+    /// QBench has no record with this id.
+    Unknown { id: i64 },
+    /// The fetch failed; the request is tried again later.
+    Failed { id: i64, error: String },
+}

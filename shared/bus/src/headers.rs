@@ -30,6 +30,9 @@ pub mod header {
     pub const REASON: &str = "Qbench-Reason";
     /// `delete` on a tombstone: the record was deleted in QBench.
     pub const OPERATION: &str = "Qbench-Operation";
+    /// Fetch requests: a core NATS subject told how the request ended
+    /// (a [`FetchReply`](crate::FetchReply)), for an operator waiting on it.
+    pub const REPLY_TO: &str = "Qbench-Reply-To";
 }
 
 /// The value of [`header::OPERATION`] on a tombstone.

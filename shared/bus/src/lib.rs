@@ -11,6 +11,7 @@ mod headers;
 mod names;
 mod setup;
 
+pub use control::FetchReply;
 pub use headers::{
     DELETE_OPERATION, RawHeaders, RawHeadersError, header, optional_text, requeue_headers,
 };

@@ -1,20 +1,53 @@
 //! `qbenchctl fetch <entity> <id>…`: queue single-record fetches and wait
 //! for the records to reach the mirror.
+//!
+//! Each request names a reply subject; the fetcher answers there once it
+//! has asked QBench, so an id QBench does not know is reported at once
+//! rather than waited on until the timeout.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use mirror_bus::{Stream, header, subject};
+use futures::StreamExt;
+use mirror_bus::{FetchReply, Stream, header, subject};
 use mirror_config::Env;
 use mirror_records::Entity;
+use tokio::time::{Instant, sleep_until};
 
 use crate::context;
 
-pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow::Result<ExitCode> {
-    let pool = context::database(env).await?;
-    let js = async_nats::jetstream::new(context::nats(env).await?);
-    mirror_bus::ensure_streams(&js, &mirror_bus::BusSettings::default()).await?;
+/// How long to wait for the fetcher's first answer before saying so.
+const QUIET_WARNING: Duration = Duration::from_secs(10);
 
+/// Where one requested record stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum State {
+    Queued,
+    Published,
+    /// Failed at least once; the fetcher tries again.
+    Failing(String),
+    Unknown,
+    Loaded,
+}
+
+impl State {
+    fn settled(&self) -> bool {
+        matches!(self, State::Unknown | State::Loaded)
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            State::Loaded => "loaded".to_owned(),
+            State::Unknown => "not in QBench".to_owned(),
+            State::Queued => "not loaded (no fetcher took the request)".to_owned(),
+            State::Published => "not loaded (fetched, still with the loaders)".to_owned(),
+            State::Failing(error) => format!("not loaded (last fetch failed: {error})"),
+        }
+    }
+}
+
+pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow::Result<ExitCode> {
     let ids: Vec<i32> = ids
         .iter()
         .map(|id| {
@@ -25,6 +58,13 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
             })
         })
         .collect::<Result<_, _>>()?;
+    let pool = context::database(env).await?;
+    let client = context::nats(env).await?;
+    let js = async_nats::jetstream::new(client.clone());
+    mirror_bus::ensure_streams(&js, &mirror_bus::BusSettings::default()).await?;
+
+    let inbox = client.new_inbox();
+    let mut replies = client.subscribe(inbox.clone()).await?;
     for id in &ids {
         let mut headers = async_nats::HeaderMap::new();
         // Not de-duplicated with the loaders' requests: the operator asked.
@@ -32,6 +72,7 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
             header::MSG_ID,
             format!("operator-fetch:{entity}:{id}:{}", uuid::Uuid::new_v4()).as_str(),
         );
+        headers.insert(header::REPLY_TO, inbox.as_str());
         let body = serde_json::json!({ "id": id }).to_string();
         js.publish_with_headers(subject(Stream::Fetch, entity), headers, body.into())
             .await?
@@ -39,27 +80,70 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
     }
     println!("queued {} {entity} fetch request(s)", ids.len());
 
-    let deadline = Instant::now() + Duration::from_secs(timeout);
+    let mut states: BTreeMap<i32, State> = ids.iter().map(|id| (*id, State::Queued)).collect();
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(timeout);
+    let mut answered = false;
+    let mut next_look = Instant::now();
     loop {
-        let mut conn = pool.acquire().await?;
-        let present = mirror_store::existing_ids(&mut conn, entity, &ids).await?;
-        drop(conn);
-        if present.len() == ids.len() || Instant::now() >= deadline {
-            for id in &ids {
-                let state = if present.contains(id) {
-                    "loaded"
-                } else {
-                    "not loaded"
-                };
-                println!("{entity} {id}: {state}");
+        if Instant::now() >= next_look {
+            let waiting: Vec<i32> = states
+                .iter()
+                .filter(|(_, s)| !s.settled())
+                .map(|(id, _)| *id)
+                .collect();
+            let mut conn = pool.acquire().await?;
+            for id in mirror_store::existing_ids(&mut conn, entity, &waiting).await? {
+                states.insert(id, State::Loaded);
             }
-            let all = present.len() == ids.len();
-            return Ok(if all {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            });
+            next_look = Instant::now() + Duration::from_millis(500);
         }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        if states.values().all(State::settled) || Instant::now() >= deadline {
+            break;
+        }
+        if !answered && started.elapsed() >= QUIET_WARNING {
+            eprintln!(
+                "no fetcher has answered after {} s; is qbench-fetcher running?",
+                QUIET_WARNING.as_secs()
+            );
+            answered = true;
+        }
+        tokio::select! {
+            message = replies.next() => {
+                let Some(message) = message else { break };
+                answered = true;
+                match serde_json::from_slice::<FetchReply>(&message.payload) {
+                    Ok(reply) => note(&mut states, entity, reply),
+                    Err(e) => tracing::debug!(error = %e, "Unreadable fetch reply."),
+                }
+            }
+            () = sleep_until(next_look.min(deadline)) => {}
+        }
+    }
+
+    for (id, state) in &states {
+        println!("{entity} {id}: {}", state.describe());
+    }
+    Ok(if states.values().all(|s| *s == State::Loaded) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn note(states: &mut BTreeMap<i32, State>, entity: Entity, reply: FetchReply) {
+    let (id, next) = match reply {
+        FetchReply::Published { id } => (id, State::Published),
+        FetchReply::Unknown { id } => (id, State::Unknown),
+        FetchReply::Failed { id, error } => {
+            eprintln!("{entity} {id}: fetch failed, the fetcher tries again: {error}");
+            (id, State::Failing(error))
+        }
+    };
+    let Ok(id) = i32::try_from(id) else { return };
+    if let Some(state) = states.get_mut(&id)
+        && *state != State::Loaded
+    {
+        *state = next;
     }
 }
