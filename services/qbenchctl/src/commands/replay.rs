@@ -55,6 +55,15 @@ pub async fn run(
         total.unchanged,
         total.skipped.len()
     );
+    if total.replayed == 0 {
+        // Most often a start past the stream's end, or before what its
+        // retention still keeps: say so, and let a script notice.
+        eprintln!(
+            "nothing to replay: QBENCH_RAW holds no record of the chosen entities from that start \
+             (`qbenchctl status` shows what the stream holds)"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

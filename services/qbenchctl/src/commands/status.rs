@@ -37,10 +37,15 @@ pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
         }
     }
 
-    println!("consumer lag (pending / in flight):");
     match context::nats(env).await {
-        Ok(client) => print_lag(&async_nats::jetstream::new(client)).await,
-        Err(e) => println!("  unavailable: {e}"),
+        Ok(client) => {
+            let js = async_nats::jetstream::new(client);
+            println!("streams (messages, first and last sequence):");
+            print_streams(&js).await;
+            println!("consumer lag (pending / in flight):");
+            print_lag(&js).await;
+        }
+        Err(e) => println!("streams and consumers: unavailable: {e}"),
     }
 
     println!("skipped records:");
@@ -53,6 +58,37 @@ pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
         println!("  {entity:<9} {count}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What each stream holds, so a replay's start can be chosen.
+async fn print_streams(js: &async_nats::jetstream::Context) {
+    let time = |ts: i64| {
+        chrono::DateTime::from_timestamp(ts, 0).map_or("-".to_owned(), |t| t.to_rfc3339())
+    };
+    for kind in Stream::ALL {
+        let name = kind.name();
+        let mut stream = match js.get_stream(name).await {
+            Ok(stream) => stream,
+            Err(_) => {
+                println!("  {name:<16} not created yet");
+                continue;
+            }
+        };
+        match stream.info().await {
+            Ok(info) => {
+                let state = &info.state;
+                println!(
+                    "  {name:<16} {}, {} ({}) to {} ({})",
+                    state.messages,
+                    state.first_sequence,
+                    time(state.first_timestamp.unix_timestamp()),
+                    state.last_sequence,
+                    time(state.last_timestamp.unix_timestamp()),
+                );
+            }
+            Err(e) => println!("  {name:<16} unavailable: {e}"),
+        }
+    }
 }
 
 async fn print_lag(js: &async_nats::jetstream::Context) {
