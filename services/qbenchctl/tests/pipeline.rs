@@ -382,6 +382,11 @@ async fn a_forced_replay_fills_a_newly_mapped_column_in_every_row() {
     assert_eq!(live_position(&p, "test").await, live_before);
     let (ok, out) = p.ctl(&["verify"], Duration::from_secs(120)).await;
     assert!(ok, "verify failed after the replay:\n{out}");
+
+    let past_the_end = ["replay", "--entity", "test", "--from-seq", "999999999"];
+    let (ok, out) = p.ctl(&past_the_end, Duration::from_secs(60)).await;
+    assert!(!ok, "a replay of nothing succeeded:\n{out}");
+    assert!(out.contains("nothing to replay"), "{out}");
     p.finish().await;
 }
 
