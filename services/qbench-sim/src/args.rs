@@ -70,7 +70,8 @@ impl Args {
     /// The simulator's configuration: flags plus credentials and zone from
     /// the environment.
     pub(crate) fn config(&self, env: &Env) -> anyhow::Result<SimConfig> {
-        let timezone = env.or("QBENCH_TIMEZONE", chrono_tz::America::New_York)?;
+        // The fetcher's default too: left unset on both, they agree.
+        let timezone = env.or("QBENCH_TIMEZONE", chrono_tz::UTC)?;
         Ok(SimConfig {
             seed: self.seed,
             size: self.lab_size(),

@@ -77,7 +77,7 @@ pub const DEMO_CLIENT_SECRET: &str = "demo-secret-change-me";
 impl QbenchSettings {
     /// Reads the `QBENCH_*` variables, `PAGE_SIZE` and the rate settings.
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
-        let base_url: Option<String> = env.optional("QBENCH_BASE_URL")?;
+        let base_url = web_address(env, "QBENCH_BASE_URL")?;
         let (client_id, client_secret) = match &base_url {
             Some(_) => (
                 env.required::<String>("QBENCH_CLIENT_ID")?,
@@ -102,10 +102,10 @@ impl QbenchSettings {
         }
 
         Ok(QbenchSettings {
-            base_url: base_url.map(|u| u.trim_end_matches('/').to_owned()),
+            base_url,
             client_id,
             client_secret: SecretString::from(client_secret),
-            token_url: env.optional("QBENCH_TOKEN_URL")?,
+            token_url: web_address(env, "QBENCH_TOKEN_URL")?,
             timezone: env.or("QBENCH_TIMEZONE", Tz::UTC)?,
             page_size,
             max_in_flight,
@@ -119,8 +119,36 @@ impl QbenchSettings {
     pub fn root(&self, env: &Env) -> Result<String, ConfigError> {
         match &self.base_url {
             Some(url) => Ok(url.clone()),
-            None => env.or("SIMULATOR_URL", "http://127.0.0.1:8089".to_owned()),
+            None => Ok(web_address(env, "SIMULATOR_URL")?
+                .unwrap_or_else(|| "http://127.0.0.1:8089".to_owned())),
         }
+    }
+}
+
+/// Reads an `http://` or `https://` address, without a trailing slash, so
+/// a mistyped one stops start-up naming its variable instead of failing
+/// later as an unreachable host.
+fn web_address(env: &Env, variable: &'static str) -> Result<Option<String>, ConfigError> {
+    let Some(raw) = env.optional::<String>(variable)? else {
+        return Ok(None);
+    };
+    let address = raw.trim().trim_end_matches('/');
+    let host = address
+        .strip_prefix("https://")
+        .or_else(|| address.strip_prefix("http://"));
+    match host {
+        Some(rest)
+            if !rest.is_empty()
+                && !rest.starts_with(['/', ':'])
+                && !rest.contains(char::is_whitespace) =>
+        {
+            Ok(Some(address.to_owned()))
+        }
+        Some(_) => Err(invalid(variable, &format!("{raw:?} names no host"))),
+        None => Err(invalid(
+            variable,
+            &format!("{raw:?} is not an http:// or https:// address"),
+        )),
     }
 }
 
@@ -177,6 +205,31 @@ mod tests {
         let env = Env::from_pairs([("QBENCH_BASE_URL", "https://lab.qbench.net")]);
         let err = QbenchSettings::from_env(&env).unwrap_err();
         assert_eq!(err.to_string(), "QBENCH_CLIENT_ID is required but not set");
+    }
+
+    #[test]
+    fn a_tenant_address_must_be_a_web_address() {
+        let secrets = [
+            ("QBENCH_CLIENT_ID", "id"),
+            ("QBENCH_CLIENT_SECRET", "secret"),
+        ];
+        for bad in [
+            "lab.qbench.net",
+            "ftp://lab.qbench.net",
+            "https://",
+            "https:// lab",
+        ] {
+            let env = Env::from_pairs([("QBENCH_BASE_URL", bad)].into_iter().chain(secrets));
+            let err = QbenchSettings::from_env(&env).unwrap_err().to_string();
+            assert!(err.starts_with("QBENCH_BASE_URL"), "{bad}: {err}");
+        }
+        let env = Env::from_pairs(
+            [("QBENCH_BASE_URL", "https://lab.qbench.net/")]
+                .into_iter()
+                .chain(secrets),
+        );
+        let settings = QbenchSettings::from_env(&env).unwrap();
+        assert_eq!(settings.base_url.as_deref(), Some("https://lab.qbench.net"));
     }
 
     #[test]
