@@ -262,6 +262,7 @@ fn scripted(status: u16, body: &str, content_type: &str) -> FaultAction {
         status,
         body: body.to_owned(),
         content_type: content_type.to_owned(),
+        headers: std::collections::BTreeMap::new(),
     }
 }
 

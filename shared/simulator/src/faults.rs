@@ -5,6 +5,7 @@
 //! short, or blank `total_count`. Rules are tried in the order they were
 //! added; the first that matches is used and counts down.
 
+use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
 
 use mirror_records::Entity;
@@ -38,6 +39,10 @@ pub enum FaultAction {
         /// The `Content-Type` of the body.
         #[serde(default = "json_content_type")]
         content_type: String,
+        /// More response headers, for example `Retry-After` or
+        /// `X-QBAPI-Throttle-TTL` on a 429.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        headers: BTreeMap<String, String>,
     },
     /// Wait this long, then answer normally (a client's read timeout).
     Delay {
@@ -205,6 +210,7 @@ mod tests {
             status: 503,
             body: String::new(),
             content_type: json_content_type(),
+            headers: BTreeMap::new(),
         };
         faults.add(
             FaultRule::new(unavailable.clone())

@@ -2,6 +2,7 @@
 //! bearer token, scripted faults and the configured latency, in the order
 //! QBench's own front door would apply them.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -50,9 +51,10 @@ pub(crate) async fn qbench_gate(
             status,
             body,
             content_type,
+            headers,
         }) => {
             tracing::info!(status, route = ?call.route, page = call.page, "Scripted fault answered.");
-            return scripted(status, body, &content_type);
+            return scripted(status, body, &content_type, &headers);
         }
         Some(FaultAction::Delay { ms }) => {
             tracing::info!(ms, route = ?call.route, page = call.page, "Scripted delay applied.");
@@ -96,11 +98,21 @@ pub(crate) fn classify(uri: &Uri) -> Call {
     }
 }
 
-fn scripted(status: u16, body: String, content_type: &str) -> Response {
+fn scripted(
+    status: u16,
+    body: String,
+    content_type: &str,
+    headers: &BTreeMap<String, String>,
+) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    Response::builder()
+    let mut response = Response::builder()
         .status(status)
-        .header(header::CONTENT_TYPE, content_type)
+        .header(header::CONTENT_TYPE, content_type);
+    for (name, value) in headers {
+        response = response.header(name, value);
+    }
+    // A header name or value HTTP cannot carry leaves the bare status.
+    response
         .body(Body::from(body))
         .unwrap_or_else(|_| status.into_response())
 }

@@ -733,6 +733,7 @@ async fn scripted_faults_answer_the_targeted_page_only() {
             status: 503,
             body: "{}".into(),
             content_type: "application/json".into(),
+            headers: [("Retry-After".to_owned(), "0".to_owned())].into(),
         })
         .entity(Entity::Sample)
         .page(3)
@@ -752,14 +753,18 @@ async fn scripted_faults_answer_the_targeted_page_only() {
     );
 
     let mut third = Vec::new();
+    let mut waits = Vec::new();
     for _ in 0..4 {
-        third.push(qb.get(&page(3), &token).await.status.as_u16());
+        let answer = qb.get(&page(3), &token).await;
+        third.push(answer.status.as_u16());
+        waits.push(answer.headers.get("retry-after").is_some());
     }
     let second = qb.get(&page(2), &token).await;
     let fourth = qb.get(&page(4), &token).await.body;
     let fifth = qb.get(&page(5), &token).await.body;
 
     assert_eq!(third, vec![503, 503, 503, 200]);
+    assert_eq!(waits, vec![true, true, true, false]);
     assert_eq!(second.status, StatusCode::OK);
     assert_eq!(fourth["data"].as_array().unwrap().len(), 37);
     assert_eq!(fourth["total_pages"], second.body["total_pages"]);
