@@ -229,7 +229,7 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   log "building (release)"
   cargo build --release --bins --quiet
 fi
-bin=target/release
+bin="${CARGO_TARGET_DIR:-target}/release"
 
 log "results and logs in $work"
 machine
