@@ -40,10 +40,30 @@ fn query_error(rejection: &QueryRejection) -> ApiError {
             .map_or_else(|| e.body_text(), ToString::to_string),
         other => other.body_text(),
     };
+    if let Some((name, known)) = unknown_parameter(&detail) {
+        return ApiError::parameter(name, format!("unknown parameter; this route takes {known}"));
+    }
     match detail.split_once(": ") {
         Some((name, reason)) if is_parameter_name(name) => ApiError::parameter(name, reason),
         _ => ApiError::parameter("query", detail),
     }
+}
+
+/// The name in serde's ``unknown field `x`, expected one of `a`, `b` ``,
+/// with the names it expected, unquoted.
+fn unknown_parameter(detail: &str) -> Option<(&str, String)> {
+    let rest = detail.split("unknown field `").nth(1)?;
+    let (name, expected) = rest.split_once('`')?;
+    let known = expected
+        .trim_start_matches(", expected one of ")
+        .trim_start_matches(", expected ")
+        .replace('`', "");
+    let known = if known.starts_with(", there are no fields") {
+        "no parameters".to_owned()
+    } else {
+        known
+    };
+    Some((name, known))
 }
 
 fn is_parameter_name(name: &str) -> bool {
@@ -103,6 +123,7 @@ mod tests {
     use super::*;
 
     #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
     struct Grouped {
         group_by: Option<Grouping>,
     }
@@ -126,6 +147,19 @@ mod tests {
         assert!(
             message.starts_with("group_by: unknown variant `month`"),
             "{message}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unknown_parameter_is_refused_by_name() {
+        let error = read("/x?group_by=day&start_date=2026-01-01")
+            .await
+            .unwrap_err();
+
+        let message = error.to_string();
+        assert_eq!(
+            message,
+            "start_date: unknown parameter; this route takes group_by"
         );
     }
 

@@ -368,6 +368,20 @@ async fn a_bad_parameter_is_a_400_that_names_it() {
         .get(&format!("{SYNC_STATUS}?entity=test"), Some(&token))
         .await;
     assert_eq!((status, &body["entity"]), (StatusCode::OK, &json!("tests")));
+
+    // A misspelt filter is refused, not ignored into a wider figure.
+    let (status, body) = app
+        .get(
+            "/api/v1/metrics/summary?start_date=2026-01-01",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("start_date: unknown parameter; this route takes date_from, date_to"),
+        "{body}"
+    );
     app.finish().await;
 }
 

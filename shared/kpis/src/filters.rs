@@ -1,7 +1,10 @@
 //! Query parameters of each route, as the HTTP layer deserialises them.
 //!
 //! Field names are the earlier tool's. Dates stay strings here and are parsed
-//! by the route function, so a malformed one answers an error naming it.
+//! by the route function, so a malformed one answers an error naming it. A
+//! parameter a route does not know is refused rather than ignored, so a
+//! misspelt filter (`start_date` for `date_from`) never silently widens a
+//! figure.
 //! The filters `customer_id`, `order_id` and `state` select orders (`state`
 //! is the order's state); every figure of a response then counts the samples,
 //! tests and reports of those orders only.
@@ -12,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 /// Range and filters: `samples/overview`, `tests/label-distribution`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct RangeQuery {
     /// First day or instant counted (ISO date or date-time).
     pub date_from: Option<String>,
@@ -28,6 +32,7 @@ pub struct RangeQuery {
 /// Range, filters and SLA: `summary`, `reports/overview`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct SlaRangeQuery {
     /// First day or instant counted (ISO date or date-time).
     pub date_from: Option<String>,
@@ -46,6 +51,7 @@ pub struct SlaRangeQuery {
 /// `activity/daily`: range, filters and the comparison period.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct ActivityQuery {
     /// First day counted (ISO date or date-time).
     pub date_from: Option<String>,
@@ -64,6 +70,7 @@ pub struct ActivityQuery {
 /// `tests/tat-daily`: range, filters, SLA and the moving-average window.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct TatDailyQuery {
     /// First report day counted (ISO date or date-time).
     pub date_from: Option<String>,
@@ -84,6 +91,7 @@ pub struct TatDailyQuery {
 /// `tests/overview`: range, filters and a batch.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct TestsOverviewQuery {
     /// First creation day or instant counted (ISO date or date-time).
     pub date_from: Option<String>,
@@ -114,6 +122,7 @@ pub enum TatGrouping {
 /// tests by report date.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct TatQuery {
     /// First report day or instant counted (ISO date or date-time).
     pub date_created_from: Option<String>,
@@ -134,6 +143,7 @@ pub struct TatQuery {
 /// `tests/tat-breakdown`: report-date range and filters.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct TatBreakdownQuery {
     /// First report day or instant counted (ISO date or date-time).
     pub date_created_from: Option<String>,
@@ -150,6 +160,7 @@ pub struct TatBreakdownQuery {
 /// `customers/new` and `customers/top-tests`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct CustomersQuery {
     /// First day or instant counted (ISO date or date-time).
     pub date_from: Option<String>,
@@ -162,6 +173,7 @@ pub struct CustomersQuery {
 /// `sync/status`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct SyncStatusQuery {
     /// The entity whose checkpoint to answer (default `tests`).
     pub entity: Option<String>,
@@ -170,6 +182,7 @@ pub struct SyncStatusQuery {
 /// `entities/samples/{id}` and `entities/tests/{id}`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct EntityQuery {
     /// SLA in hours; the lab default when absent.
     pub sla_hours: Option<f64>,
@@ -178,6 +191,7 @@ pub struct EntityQuery {
 /// `entities/orders/{id}`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct OrderQuery {
     /// SLA in hours; the lab default when absent.
     pub sla_hours: Option<f64>,
