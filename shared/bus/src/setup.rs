@@ -66,24 +66,50 @@ pub enum SetupError {
 /// publish its records twice.
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
 
-/// Creates every stream of the pipeline unless it exists.
-// TODO(#2): an existing stream or consumer keeps the settings it was created
-// with; a later change of RAW_MAX_AGE or LOADER_ACK_WAIT does not reach it
-// until it is updated by hand (nats stream edit / consumer edit).
+/// Creates every stream of the pipeline unless it exists, and brings an
+/// existing one's retention and de-duplication window to `settings`, so a
+/// changed `RAW_MAX_AGE` takes effect at the next start.
 pub async fn ensure_streams(
     js: &jetstream::Context,
     settings: &BusSettings,
 ) -> Result<(), SetupError> {
     for kind in Stream::ALL {
         let config = stream_config(kind, settings);
-        if let Err(source) = js.get_or_create_stream(config).await {
+        let stream = match js.get_or_create_stream(config.clone()).await {
+            Ok(stream) => stream,
             // Services starting together race to create the same stream; the
             // loser's create fails although the stream now exists.
-            if js.get_stream(kind.name()).await.is_err() {
-                return Err(SetupError::Stream {
-                    stream: kind.name(),
-                    source,
-                });
+            Err(source) => match js.get_stream(kind.name()).await {
+                Ok(stream) => stream,
+                Err(_) => {
+                    return Err(SetupError::Stream {
+                        stream: kind.name(),
+                        source,
+                    });
+                }
+            },
+        };
+        let current = stream.cached_info().config.clone();
+        if (current.max_age, current.duplicate_window) != (config.max_age, config.duplicate_window)
+        {
+            let updated = stream::Config {
+                max_age: config.max_age,
+                duplicate_window: config.duplicate_window,
+                ..current.clone()
+            };
+            match js.update_stream(&updated).await {
+                Ok(_) => tracing::info!(
+                    stream = kind.name(),
+                    max_age_was = ?current.max_age,
+                    max_age = ?config.max_age,
+                    "Stream settings updated."
+                ),
+                // The stream still works with its old settings.
+                Err(e) => tracing::warn!(
+                    stream = kind.name(),
+                    error = %e,
+                    "Cannot update the stream's settings; it keeps its old ones."
+                ),
             }
         }
     }
@@ -148,11 +174,30 @@ pub async fn ensure_consumer(
             stream: kind.name(),
             source,
         })?;
-    stream
-        .get_or_create_consumer(&name, config)
+    let mut consumer = stream
+        .get_or_create_consumer(&name, config.clone())
         .await
         .map_err(|source| SetupError::Consumer {
             consumer: name.clone(),
             source,
-        })
+        })?;
+    // An existing consumer takes a changed `LOADER_ACK_WAIT` or max
+    // deliveries: creating it again with the same name updates it.
+    let current = &consumer.cached_info().config;
+    if (current.ack_wait, current.max_deliver) != (config.ack_wait, config.max_deliver) {
+        let was = current.ack_wait;
+        match stream.create_consumer(config).await {
+            Ok(updated) => {
+                tracing::info!(consumer = %name, ack_wait_was = ?was, ack_wait = ?settings.ack_wait,
+                    "Consumer settings updated.");
+                consumer = updated;
+            }
+            Err(e) => tracing::warn!(
+                consumer = %name,
+                error = %e,
+                "Cannot update the consumer's settings; it keeps its old ones."
+            ),
+        }
+    }
+    Ok(consumer)
 }

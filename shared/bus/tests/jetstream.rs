@@ -250,3 +250,37 @@ async fn a_terminated_message_is_announced() {
     assert_eq!(advisory["consumer"], "retry-test");
     assert_eq!(advisory["stream_seq"], 1);
 }
+
+#[tokio::test]
+async fn changed_retention_and_ack_wait_reach_existing_streams_and_consumers() {
+    let (_nats, js, settings) = bus(Duration::from_secs(30)).await;
+    step(
+        "consumer",
+        ensure_consumer(&js, Stream::Raw, Entity::Test, &settings),
+    )
+    .await
+    .unwrap();
+
+    let changed = BusSettings {
+        raw_max_age: Duration::from_secs(7 * 24 * 3600),
+        ack_wait: Duration::from_secs(90),
+        ..settings
+    };
+    step("streams again", ensure_streams(&js, &changed))
+        .await
+        .unwrap();
+    let mut consumer = step(
+        "consumer again",
+        ensure_consumer(&js, Stream::Raw, Entity::Test, &changed),
+    )
+    .await
+    .unwrap();
+
+    let mut stream = step("stream", js.get_stream(Stream::Raw.name()))
+        .await
+        .unwrap();
+    let info = step("stream info", stream.info()).await.unwrap();
+    assert_eq!(info.config.max_age, Duration::from_secs(7 * 24 * 3600));
+    let info = step("consumer info", consumer.info()).await.unwrap();
+    assert_eq!(info.config.ack_wait, Duration::from_secs(90));
+}

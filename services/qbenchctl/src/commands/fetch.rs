@@ -61,7 +61,16 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
     let pool = context::database(env).await?;
     let client = context::nats(env).await?;
     let js = async_nats::jetstream::new(client.clone());
-    mirror_bus::ensure_streams(&js, &mirror_bus::BusSettings::default()).await?;
+    // The fetcher makes the streams (with its settings) when it starts; a
+    // request queued before any fetcher ran would only wait.
+    if js.get_stream(Stream::Fetch.name()).await.is_err() {
+        anyhow::bail!(
+            "stream {} does not exist on {}: no qbench-fetcher has run against this NATS \
+             server; start one first",
+            Stream::Fetch.name(),
+            mirror_config::NatsSettings::from_env(env)?.url
+        );
+    }
 
     let inbox = client.new_inbox();
     let mut replies = client.subscribe(inbox.clone()).await?;
