@@ -57,7 +57,8 @@ fn random_between(low: u64, high: u64) -> u64 {
 const SYNC_LIMIT: Duration = Duration::from_secs(240);
 
 /// One drill's private world. Dropping it kills every process it started
-/// and stops its servers, also when a check panics.
+/// and stops its servers, also when a check panics; a drill that fails
+/// prints the end of each process's log.
 struct Lab {
     postgres: PostgresServer,
     nats: NatsServer,
@@ -66,6 +67,29 @@ struct Lab {
     api_port: u16,
     processes: Vec<(&'static str, Child)>,
     http: reqwest::Client,
+    logs: tempfile::TempDir,
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(self.logs.path()) else {
+            return;
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| Some(e.ok()?.path())).collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            let tail = &lines[lines.len().saturating_sub(30)..];
+            eprintln!("--- last lines of {} ---", path.display());
+            for line in tail {
+                eprintln!("{line}");
+            }
+        }
+    }
 }
 
 impl Lab {
@@ -92,6 +116,7 @@ impl Lab {
             api_port: free_port().unwrap(),
             processes: Vec::new(),
             http: reqwest::Client::new(),
+            logs: tempfile::tempdir().unwrap(),
         };
         let listen = format!("127.0.0.1:{port}");
         let mut args = vec![
@@ -124,7 +149,7 @@ impl Lab {
             .env("API_HOST", "127.0.0.1")
             .env("API_PORT", self.api_port.to_string())
             .env("AUTH_SECRET_KEY", "drill-secret-key-drill-secret-key-0123")
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "info")
             .env_remove("QBENCH_BASE_URL")
             .env_remove("METRICS_ADDR")
             .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
@@ -134,11 +159,16 @@ impl Lab {
     }
 
     fn spawn(&mut self, name: &'static str, args: &[&str]) {
+        let log = self
+            .logs
+            .path()
+            .join(format!("{:02}-{name}.log", self.processes.len()));
+        let log = std::fs::File::create(log).unwrap();
         let child = self
             .command(name)
             .args(args)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
         self.processes.push((name, child));
