@@ -237,6 +237,9 @@ impl Lab {
     }
 
     /// Waits until the loaders have committed `records` rows in all.
+    // TODO(#5): in one of 35 drill runs the loaders stopped committing
+    // before the fault and this wait ran out (docs/reliability.md); the
+    // cause is not known yet, and the kept logs are there to find it.
     async fn wait_for_rows(&self, records: u64) {
         let sql = "SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM orders) \
                    + (SELECT count(*) FROM samples) + (SELECT count(*) FROM tests) \
