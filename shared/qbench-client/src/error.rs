@@ -51,7 +51,7 @@ pub enum QbenchError {
 
     /// The request never got a complete answer: connect failure, reset,
     /// timeout.
-    #[error("qbench could not be reached: {0}")]
+    #[error("{}", transport_summary(.0))]
     Transport(#[source] reqwest::Error),
 
     /// QBench answered success with a body that is not the expected JSON.
@@ -74,6 +74,41 @@ pub enum QbenchError {
     /// The client settings cannot work (for example an in-flight cap of 0).
     #[error("invalid qbench client settings: {0}")]
     Settings(String),
+}
+
+/// A transport failure in words an operator can act on: a timeout says it
+/// was one and which setting bounds it, and the underlying cause (refused
+/// connection, unknown host, reset) is spelled out rather than hidden
+/// behind "error sending request".
+fn transport_summary(error: &reqwest::Error) -> String {
+    let url = error
+        .url()
+        .map(|u| format!(" ({}{})", u.host_str().unwrap_or(""), u.path()))
+        .unwrap_or_default();
+    if error.is_timeout() {
+        return format!(
+            "qbench did not answer in time{url}: the request outlived QBENCH_REQUEST_TIMEOUT"
+        );
+    }
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !causes.contains(&text) {
+            causes.push(text);
+        }
+        source = cause.source();
+    }
+    let what = if error.is_connect() {
+        "cannot connect to qbench"
+    } else {
+        "qbench could not be reached"
+    };
+    if causes.is_empty() {
+        format!("{what}{url}: {error}")
+    } else {
+        format!("{what}{url}: {}", causes.join(": "))
+    }
 }
 
 /// The kind of a [`QbenchError`], for matching and for metric labels.
@@ -217,7 +252,51 @@ fn value_text(value: &Value) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+
+    async fn transport_error(url: &str, timeout: Duration) -> QbenchError {
+        crate::install_crypto_provider();
+        let client = reqwest::Client::builder().timeout(timeout).build().unwrap();
+        let error = client.get(url).send().await.unwrap_err();
+        QbenchError::Transport(error)
+    }
+
+    #[tokio::test]
+    async fn a_timeout_says_so_and_names_its_setting() {
+        // Accepts the connection and never answers.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!(
+            "http://{}/qbench/api/v1/sample",
+            listener.local_addr().unwrap()
+        );
+
+        let error = transport_error(&url, Duration::from_millis(200)).await;
+
+        let message = error.to_string();
+        assert!(
+            message.starts_with("qbench did not answer in time"),
+            "{message}"
+        );
+        assert!(message.contains("QBENCH_REQUEST_TIMEOUT"), "{message}");
+        assert!(message.contains("/qbench/api/v1/sample"), "{message}");
+        drop(listener);
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_names_its_cause() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        drop(listener);
+
+        let error = transport_error(&url, Duration::from_secs(5)).await;
+
+        let message = error.to_string();
+        assert!(message.starts_with("cannot connect to qbench"), "{message}");
+        assert!(!message.contains("error sending request"), "{message}");
+        assert!(error.is_retryable());
+    }
 
     #[test]
     fn error_keys_are_read_from_a_json_body() {
