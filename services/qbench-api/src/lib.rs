@@ -27,6 +27,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use anyhow::Context as _;
 use mirror_accounts::Accounts;
 use mirror_config::ExposeSecret;
 use tokio::net::TcpListener;
@@ -50,7 +51,8 @@ pub async fn run(
         settings.database.wall_time_zone,
         settings.database_acquire_timeout,
     )
-    .await?;
+    .await
+    .context("cannot open the mirror's database (DATABASE_URL)")?;
     let accounts = Accounts::new(pool.clone());
     accounts.hasher().warm_up().await?;
     let tokens = auth::TokenKeys::new(&settings.auth.secret, settings.auth.token_ttl_hours)?;

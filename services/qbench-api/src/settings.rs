@@ -59,7 +59,7 @@ impl ApiSettings {
         let timezone = env.or("QBENCH_TIMEZONE", chrono_tz::Tz::UTC)?;
         Ok(ApiSettings {
             database: DatabaseSettings::from_env(env)?,
-            database_acquire_timeout: duration(env, "DATABASE_ACQUIRE_TIMEOUT", "30s")?,
+            database_acquire_timeout: positive_duration(env, "DATABASE_ACQUIRE_TIMEOUT", "30s")?,
             timezone,
             lab_timezone: env.or("LAB_TIMEZONE", timezone)?,
             sla_hours: positive(env, "SLA_HOURS", 48)?,
@@ -137,6 +137,21 @@ fn positive(env: &Env, variable: &'static str, default: u32) -> Result<u32, Conf
         return Err(ConfigError::Invalid {
             variable,
             reason: "must be at least 1".to_owned(),
+        });
+    }
+    Ok(value)
+}
+
+fn positive_duration(
+    env: &Env,
+    variable: &'static str,
+    default: &str,
+) -> Result<Duration, ConfigError> {
+    let value = duration(env, variable, default)?;
+    if value.is_zero() {
+        return Err(ConfigError::Invalid {
+            variable,
+            reason: "must be longer than zero".to_owned(),
         });
     }
     Ok(value)

@@ -19,6 +19,7 @@ mod window;
 
 use std::future::Future;
 
+use anyhow::Context as _;
 use mirror_config::ExposeSecret;
 use qbench_client::{ClientSettings, QbenchClient};
 use tokio::sync::watch;
@@ -31,8 +32,12 @@ pub use single::fetch_with_parents;
 pub async fn connect(settings: FetcherSettings) -> anyhow::Result<(Syncer, async_nats::Client)> {
     let url = settings.database.url.expose_secret();
     let max = settings.database.max_connections;
-    let pool = mirror_store::open(url, max, settings.database.wall_time_zone).await?;
-    let nats = async_nats::connect(&settings.nats.url).await?;
+    let pool = mirror_store::open(url, max, settings.database.wall_time_zone)
+        .await
+        .context("cannot open the mirror's database (DATABASE_URL)")?;
+    let nats = async_nats::connect(&settings.nats.url)
+        .await
+        .with_context(|| format!("cannot reach NATS at {} (NATS_URL)", settings.nats.url))?;
     let js = async_nats::jetstream::new(nats.clone());
     mirror_bus::ensure_streams(&js, &settings.bus).await?;
     let client = QbenchClient::new(ClientSettings::from_settings(
@@ -62,7 +67,7 @@ pub async fn run_service(
     let url = settings.database.url.expose_secret().to_owned();
     tokio::pin!(shutdown);
     let lock = tokio::select! {
-        lock = lock::acquire(&url) => lock,
+        lock = lock::acquire(&url) => lock?,
         () = &mut shutdown => return Ok(()),
     };
     let (syncer, nats) = connect(settings).await?;
@@ -87,7 +92,7 @@ pub async fn run_service(
 /// Runs one sync and returns how it ended; like the service, it first waits
 /// for the fetcher lock, so it never pages beside a running fetcher.
 pub async fn run_once(settings: FetcherSettings, plan: SyncPlan) -> anyhow::Result<RunOutcome> {
-    let _lock = lock::acquire(settings.database.url.expose_secret()).await;
+    let _lock = lock::acquire(settings.database.url.expose_secret()).await?;
     let (syncer, _) = connect(settings).await?;
     abandon_runs_of_dead_fetchers(&syncer).await?;
     Ok(syncer.run(&plan).await?)

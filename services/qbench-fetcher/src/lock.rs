@@ -18,15 +18,23 @@ const RETRY: Duration = Duration::from_secs(2);
 #[error("another fetcher took the fetcher lock while this one could not reach PostgreSQL")]
 pub struct LockLost;
 
-/// Waits until this process holds the fetcher lock.
-pub async fn acquire(url: &str) -> FetcherLock {
+/// The server answered, but no retry can help: wrong credentials, a
+/// database that does not exist, an address the driver cannot use.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot open the mirror's database (DATABASE_URL): {0}")]
+pub struct Unusable(StoreError);
+
+/// Waits until this process holds the fetcher lock. A server that cannot be
+/// reached is waited for; one that refuses the settings ends the wait.
+pub async fn acquire(url: &str) -> Result<FetcherLock, Unusable> {
     let mut waiting = false;
     loop {
         match FetcherLock::try_acquire(url).await {
             Ok(Some(lock)) => {
                 tracing::info!("Fetcher lock taken.");
-                return lock;
+                return Ok(lock);
             }
+            Err(e) if is_unusable(&e) => return Err(Unusable(e)),
             Ok(None) if !waiting => {
                 tracing::info!(
                     retry_secs = RETRY.as_secs(),
@@ -76,5 +84,25 @@ async fn retake(url: &str) -> Option<FetcherLock> {
 }
 
 fn warn_unreachable(error: &StoreError) {
-    tracing::warn!(error = %error, "Cannot reach PostgreSQL for the fetcher lock; retrying.");
+    tracing::warn!(
+        error = %error,
+        "Cannot reach PostgreSQL (DATABASE_URL) for the fetcher lock; retrying."
+    );
+}
+
+/// Whether the error is the server's (or the driver's) final word on these
+/// settings rather than a passing outage.
+fn is_unusable(error: &StoreError) -> bool {
+    let StoreError::Database(error) = error else {
+        return false;
+    };
+    match error {
+        sqlx::Error::Configuration(_) => true,
+        // invalid_catalog_name (no such database), invalid_authorization_
+        // specification and invalid_password.
+        sqlx::Error::Database(e) => {
+            matches!(e.code().as_deref(), Some("3D000" | "28000" | "28P01"))
+        }
+        _ => false,
+    }
 }

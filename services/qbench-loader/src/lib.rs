@@ -18,6 +18,7 @@ mod worker;
 use std::future::Future;
 use std::sync::atomic::Ordering;
 
+use anyhow::Context as _;
 use mirror_bus::Stream;
 use mirror_config::ExposeSecret;
 use mirror_records::Entity;
@@ -41,8 +42,11 @@ pub async fn run(
         settings.database.max_connections,
         settings.database.wall_time_zone,
     )
-    .await?;
-    let client = async_nats::connect(&settings.nats.url).await?;
+    .await
+    .context("cannot open the mirror's database (DATABASE_URL)")?;
+    let client = async_nats::connect(&settings.nats.url)
+        .await
+        .with_context(|| format!("cannot reach NATS at {} (NATS_URL)", settings.nats.url))?;
     let js = worker::context(client.clone());
     mirror_bus::ensure_streams(&js, &settings.bus).await?;
 

@@ -22,9 +22,22 @@ pub struct DatabaseSettings {
 impl DatabaseSettings {
     /// Reads `DATABASE_URL`, `DATABASE_MAX_CONNECTIONS` and `QBENCH_TIMEZONE`.
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let url = env.required::<String>("DATABASE_URL")?;
+        // Only the scheme is looked at here (the rest may hold a password,
+        // which must not reach a message); the driver reads the rest.
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(invalid(
+                "DATABASE_URL",
+                "must be a postgres:// or postgresql:// address",
+            ));
+        }
+        let max_connections = env.or("DATABASE_MAX_CONNECTIONS", 10_u32)?;
+        if max_connections == 0 {
+            return Err(invalid("DATABASE_MAX_CONNECTIONS", "must be at least 1"));
+        }
         Ok(DatabaseSettings {
-            url: SecretString::from(env.required::<String>("DATABASE_URL")?),
-            max_connections: env.or("DATABASE_MAX_CONNECTIONS", 10)?,
+            url: SecretString::from(url),
+            max_connections,
             wall_time_zone: env.optional("QBENCH_TIMEZONE")?,
         })
     }
@@ -205,6 +218,20 @@ mod tests {
         let env = Env::from_pairs([("QBENCH_BASE_URL", "https://lab.qbench.net")]);
         let err = QbenchSettings::from_env(&env).unwrap_err();
         assert_eq!(err.to_string(), "QBENCH_CLIENT_ID is required but not set");
+    }
+
+    #[test]
+    fn a_database_needs_a_postgres_address_and_a_connection() {
+        let env = Env::from_pairs([("DATABASE_URL", "notaurl")]);
+        let err = DatabaseSettings::from_env(&env).unwrap_err().to_string();
+        assert!(err.starts_with("DATABASE_URL is invalid"), "{err}");
+        let env = Env::from_pairs([
+            ("DATABASE_URL", "postgres://u:secret@db/mirror"),
+            ("DATABASE_MAX_CONNECTIONS", "0"),
+        ]);
+        let err = DatabaseSettings::from_env(&env).unwrap_err().to_string();
+        assert!(err.starts_with("DATABASE_MAX_CONNECTIONS"), "{err}");
+        assert!(!err.contains("secret"), "{err}");
     }
 
     #[test]
