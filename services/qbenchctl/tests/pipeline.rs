@@ -761,5 +761,21 @@ async fn fetch_brings_a_record_with_its_parents_and_names_an_id_qbench_lacks_at_
     assert!(!ok, "an unknown id was reported loaded:\n{out}");
     assert!(out.contains("test 987654321: not in QBench"), "{out}");
     assert!(out.contains(&format!("test {id}: loaded")), "{out}");
+
+    // While QBench fails every detail call, the copy the mirror already
+    // holds is not reported as fetched.
+    let fault = json!({"route": "detail",
+                       "action": {"kind": "status", "status": 503, "body": "{}"}});
+    let url = format!("{}/_sim/faults", p.sim_url);
+    let added = step("add fault", p.http.post(&url).json(&fault).send())
+        .await
+        .unwrap();
+    assert!(added.status().is_success());
+    let (ok, out) = p.ctl(&["fetch", "test", &id, "--timeout", "3"], STEP).await;
+    assert!(!ok, "a failing fetch was reported loaded:\n{out}");
+    assert!(
+        out.contains(&format!("test {id}: an older copy is in the mirror")),
+        "{out}"
+    );
     p.finish().await;
 }

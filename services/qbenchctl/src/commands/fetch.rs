@@ -5,7 +5,7 @@
 //! has asked QBench, so an id QBench does not know is reported at once
 //! rather than waited on until the timeout.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -20,7 +20,9 @@ use crate::context;
 /// How long to wait for the fetcher's first answer before saying so.
 const QUIET_WARNING: Duration = Duration::from_secs(10);
 
-/// Where one requested record stands.
+/// Where one requested record stands. A record counts as loaded only once
+/// the fetcher has read it from QBench and it is in PostgreSQL: one the
+/// mirror already held is not reported fresh while its fetch fails.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum State {
     Queued,
@@ -36,13 +38,18 @@ impl State {
         matches!(self, State::Unknown | State::Loaded)
     }
 
-    fn describe(&self) -> String {
+    fn describe(&self, in_mirror: bool) -> String {
+        let held = if in_mirror {
+            "an older copy is in the mirror"
+        } else {
+            "not loaded"
+        };
         match self {
             State::Loaded => "loaded".to_owned(),
             State::Unknown => "not in QBench".to_owned(),
-            State::Queued => "not loaded (no fetcher took the request)".to_owned(),
+            State::Queued => format!("{held} (the fetcher has not answered)"),
             State::Published => "not loaded (fetched, still with the loaders)".to_owned(),
-            State::Failing(error) => format!("not loaded (last fetch failed: {error})"),
+            State::Failing(error) => format!("{held} (last fetch failed: {error})"),
         }
     }
 }
@@ -90,6 +97,7 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
     println!("queued {} {entity} fetch request(s)", ids.len());
 
     let mut states: BTreeMap<i32, State> = ids.iter().map(|id| (*id, State::Queued)).collect();
+    let mut present = BTreeSet::new();
     let started = Instant::now();
     let deadline = started + Duration::from_secs(timeout);
     let mut answered = false;
@@ -103,7 +111,10 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
                 .collect();
             let mut conn = pool.acquire().await?;
             for id in mirror_store::existing_ids(&mut conn, entity, &waiting).await? {
-                states.insert(id, State::Loaded);
+                present.insert(id);
+                if states.get(&id) == Some(&State::Published) {
+                    states.insert(id, State::Loaded);
+                }
             }
             next_look = Instant::now() + Duration::from_millis(500);
         }
@@ -122,7 +133,11 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
                 let Some(message) = message else { break };
                 answered = true;
                 match serde_json::from_slice::<FetchReply>(&message.payload) {
-                    Ok(reply) => note(&mut states, entity, reply),
+                    Ok(reply) => {
+                        note(&mut states, entity, reply);
+                        // Look again now: the loaders may already have it.
+                        next_look = Instant::now();
+                    }
                     Err(e) => tracing::debug!(error = %e, "Unreadable fetch reply."),
                 }
             }
@@ -131,7 +146,7 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
     }
 
     for (id, state) in &states {
-        println!("{entity} {id}: {}", state.describe());
+        println!("{entity} {id}: {}", state.describe(present.contains(id)));
     }
     Ok(if states.values().all(|s| *s == State::Loaded) {
         ExitCode::SUCCESS
