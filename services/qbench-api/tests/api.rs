@@ -345,6 +345,15 @@ async fn forged_expired_and_superseded_tokens_are_refused() {
     // Of a user disabled since.
     app.accounts.set_active(&alice, false).await.unwrap();
     assert_eq!(app.get(SYNC_STATUS, Some(&fresh)).await.0, 401, "disabled");
+    // Enabling the user again does not revive the tokens issued before.
+    app.accounts.set_active(&alice, true).await.unwrap();
+    assert_eq!(
+        app.get(SYNC_STATUS, Some(&fresh)).await.0,
+        401,
+        "re-enabled"
+    );
+    let (status, _) = app.login("alice", "New-pass-2026").await;
+    assert_eq!(status, 200, "a new login after re-enabling");
     app.finish().await;
 }
 

@@ -50,6 +50,8 @@ pub struct TokenHolder {
     pub username: String,
     pub is_active: bool,
     pub password_changed_at: Option<DateTime<Utc>>,
+    /// When the user was last disabled: tokens issued before are void.
+    pub tokens_revoked_at: Option<DateTime<Utc>>,
 }
 
 /// The stored credentials of one user, read before verifying.
@@ -106,7 +108,8 @@ impl Accounts {
     /// not older than the password.
     pub async fn token_holder(&self, user_id: i32) -> Result<Option<TokenHolder>, AccountError> {
         let holder = sqlx::query_as(
-            "SELECT id, username, is_active, password_changed_at FROM users WHERE id = $1",
+            "SELECT id, username, is_active, password_changed_at, tokens_revoked_at \
+             FROM users WHERE id = $1",
         )
         .bind(user_id)
         .fetch_optional(&self.pool)
@@ -167,7 +170,7 @@ impl Accounts {
                last_login_at = now(), updated_at = now() \
              WHERE id = $1 AND is_active \
                AND (locked_until IS NULL OR locked_until <= now()) \
-             RETURNING id, username, password_changed_at",
+             RETURNING id, username, password_changed_at, tokens_revoked_at",
         )
         .bind(user_id)
         .fetch_optional(&self.pool)

@@ -40,6 +40,7 @@ pub struct AuthenticatedUser {
     pub id: i32,
     pub username: String,
     pub password_changed_at: Option<DateTime<Utc>>,
+    pub tokens_revoked_at: Option<DateTime<Utc>>,
 }
 
 /// The users table, with the hasher its passwords go through.
@@ -112,7 +113,7 @@ impl Accounts {
     }
 
     /// Disables (`false`) or re-enables (`true`) a user; a disabled user's
-    /// tokens are refused at once.
+    /// tokens are refused at once, and stay refused after re-enabling.
     pub async fn set_active(
         &self,
         username: &Username,
@@ -121,6 +122,8 @@ impl Accounts {
         let query = format!(
             "UPDATE users SET is_active = $2, \
                disabled_at = CASE WHEN $2 THEN NULL ELSE coalesce(disabled_at, now()) END, \
+               tokens_revoked_at = CASE WHEN $2 THEN tokens_revoked_at \
+                   ELSE clock_timestamp() END, \
                updated_at = now() \
              WHERE lower(btrim(username)) = lower($1) RETURNING {USER_COLUMNS}"
         );

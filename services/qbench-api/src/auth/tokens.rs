@@ -18,9 +18,10 @@ pub struct Claims {
     pub iat: i64,
     /// Expires at, in seconds since the epoch.
     pub exp: i64,
-    /// The user's `password_changed_at` when the token was issued, in
-    /// microseconds (0 for never): `iat` alone cannot tell a token issued
-    /// in the same second as a reset from one issued just before it.
+    /// The later of the user's `password_changed_at` and
+    /// `tokens_revoked_at` when the token was issued, in microseconds (0
+    /// for never): `iat` alone cannot tell a token issued in the same
+    /// second as a reset from one issued just before it.
     pub pwd: i64,
 }
 
@@ -77,7 +78,7 @@ impl TokenKeys {
             username: user.username.clone(),
             iat: now.timestamp(),
             exp: expires_at.timestamp(),
-            pwd: password_stamp(user.password_changed_at),
+            pwd: credential_stamp(user.password_changed_at, user.tokens_revoked_at),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
 
@@ -95,18 +96,32 @@ impl TokenKeys {
 }
 
 /// Whether `holder` still honours a token with `claims`: the user is
-/// active and the token was issued under the current password.
+/// active and the token was issued under the current password and after
+/// the user was last disabled.
 pub fn honoured_by(claims: &Claims, holder: &TokenHolder) -> bool {
-    let issued_before_reset = holder
-        .password_changed_at
-        .is_some_and(|changed| claims.iat < changed.timestamp());
+    let voided = [holder.password_changed_at, holder.tokens_revoked_at]
+        .into_iter()
+        .flatten()
+        .max();
+    let issued_before = voided.is_some_and(|at| claims.iat < at.timestamp());
     holder.is_active
-        && !issued_before_reset
-        && claims.pwd == password_stamp(holder.password_changed_at)
+        && !issued_before
+        && claims.pwd == credential_stamp(holder.password_changed_at, holder.tokens_revoked_at)
 }
 
-fn password_stamp(changed_at: Option<DateTime<Utc>>) -> i64 {
-    changed_at.map_or(0, |at| at.timestamp_micros())
+/// The latest instant that voided earlier tokens, in microseconds (0 for
+/// never): `iat` alone, in seconds, cannot tell a token issued in the same
+/// second just before from one just after.
+fn credential_stamp(
+    password_changed_at: Option<DateTime<Utc>>,
+    tokens_revoked_at: Option<DateTime<Utc>>,
+) -> i64 {
+    [password_changed_at, tokens_revoked_at]
+        .into_iter()
+        .flatten()
+        .map(|at| at.timestamp_micros())
+        .max()
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -122,6 +137,7 @@ mod tests {
             id: 7,
             username: "alice".to_owned(),
             password_changed_at: changed,
+            tokens_revoked_at: None,
         }
     }
 
@@ -131,6 +147,7 @@ mod tests {
             username: "alice".to_owned(),
             is_active: active,
             password_changed_at: changed,
+            tokens_revoked_at: None,
         }
     }
 
@@ -163,5 +180,11 @@ mod tests {
         // Reset in the same second, after the token was issued.
         let reset = changed + Duration::microseconds(1);
         assert!(!honoured_by(&claims, &holder(true, Some(reset))));
+        // Disabled after the token was issued, then enabled again.
+        let re_enabled = TokenHolder {
+            tokens_revoked_at: Some(changed + Duration::microseconds(1)),
+            ..holder(true, Some(changed))
+        };
+        assert!(!honoured_by(&claims, &re_enabled));
     }
 }
