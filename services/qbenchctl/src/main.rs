@@ -123,15 +123,22 @@ enum UsersAction {
         #[arg(long)]
         username: String,
         /// Visible in the shell history; omit it to be prompted instead.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "password_stdin")]
         password: Option<String>,
+        /// Read the password from the first line of standard input (for
+        /// scripts; nothing lands in the shell history).
+        #[arg(long)]
+        password_stdin: bool,
     },
     /// Set a new password; tokens issued before it stop working.
     ResetPassword {
         #[arg(long)]
         username: String,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "password_stdin")]
         password: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
         /// Also lift a lock left by failed logins.
         #[arg(long)]
         unlock: bool,
@@ -325,12 +332,20 @@ async fn users(
 ) -> anyhow::Result<std::process::ExitCode> {
     use commands::users;
     match action {
-        UsersAction::Create { username, password } => users::create(env, &username, password).await,
+        UsersAction::Create {
+            username,
+            password,
+            password_stdin,
+        } => users::create(env, &username, users::source(password, password_stdin)).await,
         UsersAction::ResetPassword {
             username,
             password,
+            password_stdin,
             unlock,
-        } => users::reset_password(env, &username, password, unlock).await,
+        } => {
+            let source = users::source(password, password_stdin);
+            users::reset_password(env, &username, source, unlock).await
+        }
         UsersAction::Disable { username } => users::set_active(env, &username, false).await,
         UsersAction::Enable { username } => users::set_active(env, &username, true).await,
         UsersAction::List => users::list(env).await,

@@ -10,11 +10,31 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::context;
 
+/// Where a new password comes from.
+#[derive(Debug)]
+pub enum PasswordSource {
+    /// `--password`.
+    Given(String),
+    /// `--password-stdin`: the first line of standard input.
+    Stdin,
+    /// Asked for twice on the terminal.
+    Prompt,
+}
+
+/// The source the flags name.
+pub fn source(password: Option<String>, stdin: bool) -> PasswordSource {
+    match (password, stdin) {
+        (Some(text), _) => PasswordSource::Given(text),
+        (None, true) => PasswordSource::Stdin,
+        (None, false) => PasswordSource::Prompt,
+    }
+}
+
 /// Creates a user, prompting for the password when none is given.
 pub async fn create(
     env: &Env,
     username: &str,
-    password: Option<String>,
+    password: PasswordSource,
 ) -> anyhow::Result<ExitCode> {
     let username = Username::parse(username)?;
     let password = new_password(password)?;
@@ -30,7 +50,7 @@ pub async fn create(
 pub async fn reset_password(
     env: &Env,
     username: &str,
-    password: Option<String>,
+    password: PasswordSource,
     unlock: bool,
 ) -> anyhow::Result<ExitCode> {
     let username = Username::parse(username)?;
@@ -109,22 +129,35 @@ async fn accounts(env: &Env) -> anyhow::Result<Accounts> {
 
 /// The password given, or one typed twice without echo; either way it
 /// must meet the policy.
-fn new_password(given: Option<String>) -> anyhow::Result<Password> {
-    let text = match given {
-        Some(text) => SecretString::from(text),
-        None => prompt_twice()?,
+fn new_password(source: PasswordSource) -> anyhow::Result<Password> {
+    let text = match source {
+        PasswordSource::Given(text) => SecretString::from(text),
+        PasswordSource::Stdin => read_stdin_line()?,
+        PasswordSource::Prompt => prompt_twice()?,
     };
     Ok(Password::parse(text)?)
 }
 
+/// The first line of standard input, without its line ending.
+fn read_stdin_line() -> anyhow::Result<SecretString> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let password = line.strip_suffix('\n').unwrap_or(&line);
+    let password = password.strip_suffix('\r').unwrap_or(password);
+    Ok(SecretString::from(password.to_owned()))
+}
+
 fn prompt_twice() -> anyhow::Result<SecretString> {
-    let first = SecretString::from(
-        rpassword::prompt_password("New password: ").context("cannot read the password")?,
-    );
+    const NO_TERMINAL: &str = "cannot ask for the password (no terminal); \
+                               pipe it in with --password-stdin";
+    let first =
+        SecretString::from(rpassword::prompt_password("New password: ").context(NO_TERMINAL)?);
     // Check the policy before asking again, so a refused password is not typed twice.
     let first = Password::parse(first)?;
     let second = SecretString::from(
-        rpassword::prompt_password("Repeat the password: ").context("cannot read the password")?,
+        rpassword::prompt_password("Repeat the password: ").context(NO_TERMINAL)?,
     );
     if first.expose() != second.expose_secret() {
         bail!("the two passwords differ; nothing was changed");
@@ -163,8 +196,8 @@ mod tests {
 
     #[test]
     fn a_given_password_must_meet_the_policy() {
-        let err = new_password(Some("short".to_owned())).unwrap_err();
+        let err = new_password(PasswordSource::Given("short".to_owned())).unwrap_err();
         assert!(err.to_string().contains("at least 10 characters"), "{err}");
-        assert!(new_password(Some("Lab0ratory!".to_owned())).is_ok());
+        assert!(new_password(PasswordSource::Given("Lab0ratory!".to_owned())).is_ok());
     }
 }
