@@ -233,6 +233,7 @@ enum DlqAction {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    quiet_on_closed_pipe();
     mirror_telemetry::init("qbenchctl", "warn");
     match run(cli.command).await {
         Ok(code) => code,
@@ -241,6 +242,26 @@ async fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// Ends the process quietly when its output is closed early, as in
+/// `qbenchctl skipped list | head`: printing then fails with a broken
+/// pipe, which is the reader's choice, not an error to report.
+fn quiet_on_closed_pipe() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if text.starts_with("failed printing to stdout") && text.contains("Broken pipe") {
+            // What a shell reports for a process ended by SIGPIPE.
+            std::process::exit(141);
+        }
+        report(info);
+    }));
 }
 
 /// An error and its causes on one line. A cause whose text its parent

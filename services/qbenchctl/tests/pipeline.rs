@@ -223,6 +223,24 @@ async fn a_full_sync_mirrors_the_lab_and_an_incremental_one_follows_its_changes(
         .count("SELECT count(*) FROM sync_checkpoints WHERE status <> 'complete'")
         .await;
     assert_eq!(incomplete, 0);
+
+    let (ok, status) = p.ctl(&["status"], STEP).await;
+    assert!(ok, "{status}");
+    assert!(
+        status.contains("  test      complete  synced to 20"),
+        "{status}"
+    );
+    // A complete checkpoint names no page or id of the last run.
+    assert!(!status.contains("up to id"), "{status}");
+    let raw = p.count("SELECT count(*) FROM tests").await;
+    assert!(
+        status.lines().any(|l| l.starts_with("  QBENCH_RAW ")
+            && l.split_whitespace()
+                .nth(1)
+                .and_then(|n| n.trim_end_matches(',').parse::<i64>().ok())
+                > Some(raw)),
+        "{status}"
+    );
     p.finish().await;
 }
 

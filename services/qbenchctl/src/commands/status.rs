@@ -15,13 +15,19 @@ pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
         let synced = c
             .last_synced_at
             .map_or("never".to_owned(), |t| t.to_rfc3339());
-        println!(
-            "  {:<9} {:<9} synced to {synced}, last id {}, pages {}",
-            c.entity,
-            c.status.unwrap_or_default(),
-            c.last_id.map_or("-".into(), |v| v.to_string()),
-            c.last_cursor.map_or("-".into(), |v| v.to_string()),
-        );
+        let status = c.status.unwrap_or_default();
+        // While a run loads, how far its leading committed pages reach; a
+        // complete checkpoint's page and id belong to whichever run came
+        // last (often a short incremental one) and would only mislead.
+        let progress = match (status.as_str(), c.run_id) {
+            ("complete", _) | (_, None) => String::new(),
+            (_, Some(run)) => format!(
+                "; run {run}: {} pages committed, up to id {}",
+                c.last_cursor.unwrap_or(0),
+                c.last_id.map_or("-".into(), |v| v.to_string()),
+            ),
+        };
+        println!("  {:<9} {status:<9} synced to {synced}{progress}", c.entity);
     }
 
     println!("fetch cursors:");
@@ -77,6 +83,10 @@ async fn print_streams(js: &async_nats::jetstream::Context) {
         match stream.info().await {
             Ok(info) => {
                 let state = &info.state;
+                if state.messages == 0 {
+                    println!("  {name:<16} empty");
+                    continue;
+                }
                 println!(
                     "  {name:<16} {}, {} ({}) to {} ({})",
                     state.messages,

@@ -127,6 +127,12 @@ async fn print_summary(pool: &PgPool, progress: &RunProgress) -> anyhow::Result<
     if let Some(message) = &progress.message {
         println!("  {message}");
     }
+    if progress.published == 0 {
+        println!(
+            "  nothing new was published: QBench had no new or changed records, or \
+             the stream already held each one it sent (the same version within 2 minutes)"
+        );
+    }
     let skipped = mirror_store::list_skipped(pool, None).await?;
     for record in skipped.iter().filter(|s| s.run_id == Some(progress.run_id)) {
         println!(
