@@ -17,6 +17,11 @@ use crate::AppState;
 pub fn routes(dir: &Path) -> Option<Router<AppState>> {
     let index = dir.join("index.html");
     if !index.is_file() {
+        tracing::warn!(
+            dir = %dir.display(),
+            "No built dashboard here (DASHBOARD_DIR); /dashboard/ is not served. \
+             Build it with `npm ci && npm run build` in frontend/."
+        );
         return None;
     }
     let files = ServeDir::new(dir).fallback(ServeFile::new(index));
