@@ -5,7 +5,7 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 
 use crate::range::Window;
-use crate::scope::{Scope, TAT, reported};
+use crate::scope::{Scope, reported};
 use crate::{KpiError, KpiSettings, SlaRangeQuery};
 
 /// The response of `metrics/reports/overview`.
@@ -37,13 +37,17 @@ pub async fn reports_overview(
     let scope = Scope::new(settings, filters, window)?;
 
     let reported = reported();
+    // One pass over `reported`, as in the summary: the turnaround
+    // population is its rows of a counted sample type whose turnaround is
+    // known (every comparison fails on null).
     let sql = format!(
-        "WITH {reported}, {TAT}
-         SELECT
-           (SELECT count(*) FROM reported) AS total_reports,
-           (SELECT count(*) FROM tat WHERE hours >= 0 AND hours <= $8) AS reports_within_sla,
-           (SELECT count(*) FROM tat WHERE hours > $8) AS reports_beyond_sla,
-           (SELECT count(*) FROM tat WHERE hours < 0) AS negative_tat_excluded"
+        "WITH {reported}
+         SELECT count(*) AS total_reports,
+           count(*) FILTER (WHERE counted_type AND hours >= 0 AND hours <= $8)
+             AS reports_within_sla,
+           count(*) FILTER (WHERE counted_type AND hours > $8) AS reports_beyond_sla,
+           count(*) FILTER (WHERE counted_type AND hours < 0) AS negative_tat_excluded
+         FROM reported"
     );
     Ok(scope.query(sql).bind(sla).fetch_one(pool).await?)
 }

@@ -36,12 +36,17 @@ pub(crate) fn scoped_order(alias: &str) -> String {
 /// `reported`: tests in scope reported in the window `[$4, $5)`, each with
 /// its turnaround in hours (null without a creation date) and whether its
 /// sample type counts in turnaround statistics (`$7`).
+///
+/// The turnaround is computed in floating point (`date_part`, not
+/// `extract`, which answers `numeric`): the CTE is inlined, so `hours` is
+/// evaluated once per aggregate and filter that names it, and numeric
+/// arithmetic there made a year of turnaround statistics three times
+/// slower (docs/benchmarks.md).
 pub(crate) fn reported() -> String {
     format!(
         "reported AS (
     SELECT t.id, t.label_abbr, t.report_completed_date AS reported_at,
-           (extract(epoch FROM t.report_completed_date - t.date_created) / 3600)::float8
-               AS hours,
+           date_part('epoch', t.report_completed_date - t.date_created) / 3600 AS hours,
            ($7::text[] IS NULL OR EXISTS (
                SELECT 1 FROM samples typed
                WHERE typed.id = t.sample_id AND typed.sample_type = ANY($7::text[])))
@@ -58,7 +63,11 @@ pub(crate) fn reported() -> String {
 /// `tat`: the turnaround population, reported tests with a known turnaround
 /// of a counted sample type. Negative values stay here so they can be
 /// counted; statistics filter on `hours >= 0`.
-pub(crate) const TAT: &str = "tat AS (
+///
+/// Materialised, so `hours` is computed once per test rather than once per
+/// aggregate and filter naming it: a year's statistics took less than half
+/// the time (docs/benchmarks.md).
+pub(crate) const TAT: &str = "tat AS MATERIALIZED (
     SELECT id, label_abbr, reported_at, hours
     FROM reported
     WHERE hours IS NOT NULL AND counted_type)";
