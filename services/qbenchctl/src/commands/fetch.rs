@@ -20,6 +20,9 @@ use crate::context;
 /// How long to wait for the fetcher's first answer before saying so.
 const QUIET_WARNING: Duration = Duration::from_secs(10);
 
+/// How long to wait for a starting fetcher to create its streams.
+const STREAM_WAIT: Duration = Duration::from_secs(10);
+
 /// Where one requested record stands. A record counts as loaded only once
 /// the fetcher has read it from QBench and it is in PostgreSQL: one the
 /// mirror already held is not reported fresh while its fetch fails.
@@ -69,7 +72,13 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
     let client = context::nats(env).await?;
     let js = async_nats::jetstream::new(client.clone());
     // The fetcher makes the streams (with its settings) when it starts; a
-    // request queued before any fetcher ran would only wait.
+    // request queued before any fetcher ran would only wait. One starting
+    // beside this command gets a few seconds to make them.
+    let mut patience = STREAM_WAIT;
+    while js.get_stream(Stream::Fetch.name()).await.is_err() && !patience.is_zero() {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        patience = patience.saturating_sub(Duration::from_millis(500));
+    }
     if js.get_stream(Stream::Fetch.name()).await.is_err() {
         anyhow::bail!(
             "stream {} does not exist on {}: no qbench-fetcher has run against this NATS \
