@@ -179,14 +179,6 @@ pub async fn advance_checkpoint(conn: &mut PgConnection, entity: Entity) -> Resu
         if complete && run.mode == "window" {
             continue;
         }
-        // A run that ended short (a failed page, a dead fetcher) and whose
-        // published records are all committed holds nothing back any more:
-        // what it did not read, the next run reads, since fetch cursors
-        // only move when a run publishes everything. It vouches for nothing
-        // either; the next complete run moves the checkpoint past it.
-        if !complete && ended_short(&run) && run.total_pages.is_some_and(|total| pages >= total) {
-            continue;
-        }
         if complete && (blocked.is_none() || run.mode == "full") {
             synced_to = Some(run.started_at);
             blocked = None;
@@ -215,11 +207,6 @@ pub async fn advance_checkpoint(conn: &mut PgConnection, entity: Entity) -> Resu
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-/// Whether the fetcher stopped the run before it published every page.
-fn ended_short(run: &RunEntity) -> bool {
-    matches!(run.status.as_str(), "partial" | "failed")
 }
 
 /// Creates the entity's checkpoint row if needed and locks it for the rest

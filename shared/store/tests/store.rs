@@ -291,67 +291,6 @@ async fn the_checkpoint_waits_for_an_uncommitted_record() {
     db.drop_database().await.unwrap();
 }
 
-/// Starts an incremental run of tests that publishes one page of one record.
-async fn one_page_run(pool: &PgPool) -> Uuid {
-    let run = Uuid::new_v4();
-    start_run(pool, run, "incremental", &[Entity::Test])
-        .await
-        .unwrap();
-    start_run_entity(pool, run, Entity::Test, "incremental")
-        .await
-        .unwrap();
-    let record = PageRecord {
-        run_id: run,
-        entity: Entity::Test,
-        page: 1,
-        record_count: 1,
-        first_id: Some(10),
-        last_id: Some(10),
-    };
-    record_page(pool, &record).await.unwrap();
-    run
-}
-
-#[tokio::test]
-async fn a_run_that_ended_short_holds_the_checkpoint_only_until_its_records_commit() {
-    let db = migrated().await;
-    seed_parents(&db.pool).await;
-
-    // The first run fails on its second page after publishing the first.
-    let failed = one_page_run(&db.pool).await;
-    let message = Some("page 2: qbench answered 503");
-    finish_run_entity(
-        &db.pool,
-        failed,
-        Entity::Test,
-        RunStatus::Partial,
-        1,
-        message,
-    )
-    .await
-    .unwrap();
-    let next = one_page_run(&db.pool).await;
-    finish_run_entity(&db.pool, next, Entity::Test, RunStatus::Published, 1, None)
-        .await
-        .unwrap();
-    commit_receipts(&db.pool, next, &[(2, 1)]).await;
-
-    // Its published record is still in flight: it holds the checkpoint.
-    let checkpoint = test_checkpoint(&db.pool).await;
-    assert_eq!(checkpoint.status.as_deref(), Some("loading"));
-    assert_eq!(checkpoint.run_id, Some(failed));
-    assert_eq!(checkpoint.last_synced_at, None);
-
-    // Committed, it holds nothing back: the next run, which read what the
-    // failed one did not, moves the checkpoint past both.
-    commit_receipts(&db.pool, failed, &[(1, 1)]).await;
-    let checkpoint = test_checkpoint(&db.pool).await;
-    assert_eq!(checkpoint.status.as_deref(), Some("complete"));
-    assert_eq!(checkpoint.run_id, None);
-    assert!(checkpoint.last_synced_at.is_some());
-    db.drop_database().await.unwrap();
-}
-
 /// The loaded counters of the run's pages, as stored.
 async fn loaded_on_pages(pool: &PgPool, run: Uuid) -> i64 {
     sqlx::query_scalar("SELECT sum(loaded)::int8 FROM sync_run_pages WHERE run_id = $1")
