@@ -291,10 +291,12 @@ async fn commit(
             report.set_aside += 1;
         }
     }
+    let mut settled = 0;
     if !loaded_ids.is_empty() {
         mirror_store::resolve_skipped(&mut tx, entity, &loaded_ids).await?;
+        settled = mirror_store::settle_skipped_receipts(&mut tx, entity, &loaded_ids).await?;
     }
-    if mirror_store::record_receipts(&mut tx, entity, &receipts).await? > 0 {
+    if mirror_store::record_receipts(&mut tx, entity, &receipts).await? + settled > 0 {
         mirror_store::advance_checkpoint(&mut tx, entity).await?;
     }
     tx.commit().await?;

@@ -23,7 +23,7 @@ pub use connect::{
 pub use cursors::{FetchCursor, load_cursor, max_id, pages_recorded, save_cursor};
 pub use deletions::mark_deleted;
 pub use fetcher_lock::FetcherLock;
-pub use ledger::{Outcome, Receipt, advance_checkpoint, record_receipts};
+pub use ledger::{Outcome, Receipt, advance_checkpoint, record_receipts, settle_skipped_receipts};
 pub use runs::{
     Checkpoint, PageRecord, RunProgress, RunStatus, abandon_running_runs, checkpoints, finish_run,
     finish_run_entity, record_page, run_progress, start_run, start_run_entity,

@@ -6,7 +6,8 @@ use chrono_tz::Tz;
 use mirror_records::{Entity, map_record};
 use mirror_store::{
     Incoming, Outcome, PageRecord, Receipt, RunStatus, checkpoints, finish_run_entity, migrate,
-    record_page, record_receipts, run_progress, start_run, start_run_entity, upsert_rows,
+    record_page, record_receipts, run_progress, settle_skipped_receipts, start_run,
+    start_run_entity, upsert_rows,
 };
 use mirror_testkit::{TestDatabase, step};
 use serde_json::{Value, json};
@@ -288,6 +289,73 @@ async fn the_checkpoint_waits_for_an_uncommitted_record() {
         .unwrap();
     let progress = run_progress(&db.pool, run).await.unwrap().unwrap();
     assert!(progress.is_settled());
+    db.drop_database().await.unwrap();
+}
+
+/// Starts an incremental run of tests that publishes one page of one record.
+async fn one_page_run(pool: &PgPool) -> Uuid {
+    let run = Uuid::new_v4();
+    start_run(pool, run, "incremental", &[Entity::Test])
+        .await
+        .unwrap();
+    start_run_entity(pool, run, Entity::Test, "incremental")
+        .await
+        .unwrap();
+    let record = PageRecord {
+        run_id: run,
+        entity: Entity::Test,
+        page: 1,
+        record_count: 1,
+        first_id: Some(10),
+        last_id: Some(10),
+    };
+    record_page(pool, &record).await.unwrap();
+    run
+}
+
+#[tokio::test]
+async fn a_record_set_aside_then_loaded_by_a_later_message_completes_its_page() {
+    let db = migrated().await;
+    seed_parents(&db.pool).await;
+    let run = one_page_run(&db.pool).await;
+    finish_run_entity(&db.pool, run, Entity::Test, RunStatus::Published, 1, None)
+        .await
+        .unwrap();
+    let set_aside = Receipt {
+        run_id: run,
+        page: 1,
+        record_id: 10,
+        raw_sequence: 1,
+        outcome: Outcome::Skipped,
+    };
+    let mut tx = db.pool.begin().await.unwrap();
+    record_receipts(&mut tx, Entity::Test, &[set_aside])
+        .await
+        .unwrap();
+    mirror_store::advance_checkpoint(&mut tx, Entity::Test)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        test_checkpoint(&db.pool).await.status.as_deref(),
+        Some("loading")
+    );
+
+    // Record 10 arrives again in another run's message and loads.
+    let mut tx = db.pool.begin().await.unwrap();
+    let moved = settle_skipped_receipts(&mut tx, Entity::Test, &[10, 11])
+        .await
+        .unwrap();
+    mirror_store::advance_checkpoint(&mut tx, Entity::Test)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    assert_eq!(moved, 1);
+    assert_eq!(loaded_on_pages(&db.pool, run).await, 1);
+    let checkpoint = test_checkpoint(&db.pool).await;
+    assert_eq!(checkpoint.status.as_deref(), Some("complete"));
+    assert!(checkpoint.last_synced_at.is_some());
     db.drop_database().await.unwrap();
 }
 
