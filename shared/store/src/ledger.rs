@@ -112,7 +112,17 @@ pub async fn record_receipts(
             _ => delta.1 += 1,
         }
     }
-    // Sorted by (run, page): loaders lock page rows in one order.
+    add_to_pages(conn, entity, &deltas).await?;
+    Ok(changed.len())
+}
+
+/// Adds `(loaded, skipped)` to each `(run, page)` counter, in key order:
+/// loaders lock page rows in one order.
+async fn add_to_pages(
+    conn: &mut PgConnection,
+    entity: Entity,
+    deltas: &BTreeMap<(Uuid, i32), (i32, i32)>,
+) -> Result<(), StoreError> {
     for ((run, page), (loaded, skipped)) in deltas {
         sqlx::query(
             "INSERT INTO sync_run_pages (run_id, entity, page, loaded, skipped) \
@@ -129,7 +139,7 @@ pub async fn record_receipts(
         .execute(&mut *conn)
         .await?;
     }
-    Ok(changed.len())
+    Ok(())
 }
 
 /// Turns the skipped receipts of records now loaded into loaded ones and
@@ -156,23 +166,15 @@ pub async fn settle_skipped_receipts(
     .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
-    let mut total = 0;
-    // Sorted by (run, page): loaders lock page rows in one order.
-    for (run, page, count) in moved {
-        let count = i32::try_from(count).unwrap_or(i32::MAX);
-        sqlx::query(
-            "UPDATE sync_run_pages SET loaded = loaded + $4, skipped = skipped - $4 \
-             WHERE run_id = $1 AND entity = $2 AND page = $3",
-        )
-        .bind(run)
-        .bind(entity.as_str())
-        .bind(page)
-        .bind(count)
-        .execute(&mut *conn)
-        .await?;
-        total += count as usize;
-    }
-    Ok(total)
+    let deltas: BTreeMap<(Uuid, i32), (i32, i32)> = moved
+        .into_iter()
+        .map(|(run, page, count)| {
+            let count = i32::try_from(count).unwrap_or(i32::MAX);
+            ((run, page), (count, -count))
+        })
+        .collect();
+    add_to_pages(conn, entity, &deltas).await?;
+    Ok(deltas.values().map(|(loaded, _)| *loaded as usize).sum())
 }
 
 #[derive(Debug, sqlx::FromRow)]

@@ -74,12 +74,12 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
     // The fetcher makes the streams (with its settings) when it starts; a
     // request queued before any fetcher ran would only wait. One starting
     // beside this command gets a few seconds to make them.
-    let mut patience = STREAM_WAIT;
-    while js.get_stream(Stream::Fetch.name()).await.is_err() && !patience.is_zero() {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        patience = patience.saturating_sub(Duration::from_millis(500));
-    }
-    if js.get_stream(Stream::Fetch.name()).await.is_err() {
+    let give_up = Instant::now() + STREAM_WAIT;
+    while js.get_stream(Stream::Fetch.name()).await.is_err() {
+        if Instant::now() < give_up {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            continue;
+        }
         anyhow::bail!(
             "stream {} does not exist on {}: no qbench-fetcher has run against this NATS \
              server; start one first",
