@@ -318,32 +318,47 @@ async fn settle_run(
     Ok((complete, pages, last_id))
 }
 
+/// Pages read at a time while counting leading complete pages.
+const PAGE_CHUNK: i64 = 64;
+
 /// Counts pages 1, 2, … that are published and wholly loaded, from where
 /// the run's count stood; returns the count and the last id they cover.
+///
+/// The pages are read a chunk at a time and the count stops at the first
+/// page missing or incomplete. Reading every page after the count instead
+/// made each batch of a replay read thousands of page rows (the fetcher
+/// records them all long before the loaders catch up), and the loader
+/// spent most of its time on it (docs/benchmarks.md).
 async fn leading_complete_pages(
     conn: &mut PgConnection,
     entity: Entity,
     run: &RunEntity,
 ) -> Result<(i32, Option<i32>), StoreError> {
-    let pages: Vec<(i32, Option<i32>, i32, Option<i32>)> = sqlx::query_as(
-        "SELECT page, record_count, loaded, last_id FROM sync_run_pages \
-         WHERE run_id = $1 AND entity = $2 AND page > $3 ORDER BY page",
-    )
-    .bind(run.run_id)
-    .bind(entity.as_str())
-    .bind(run.complete_pages)
-    .fetch_all(&mut *conn)
-    .await?;
-
     let mut complete = run.complete_pages;
     let mut last_id = None;
-    for (page, record_count, loaded, page_last_id) in pages {
-        let done = record_count.is_some_and(|count| loaded >= count);
-        if page != complete + 1 || !done {
-            break;
+    loop {
+        let pages: Vec<(i32, Option<i32>, i32, Option<i32>)> = sqlx::query_as(
+            "SELECT page, record_count, loaded, last_id FROM sync_run_pages \
+             WHERE run_id = $1 AND entity = $2 AND page > $3 ORDER BY page LIMIT $4",
+        )
+        .bind(run.run_id)
+        .bind(entity.as_str())
+        .bind(complete)
+        .bind(PAGE_CHUNK)
+        .fetch_all(&mut *conn)
+        .await?;
+
+        let read = pages.len();
+        for (page, record_count, loaded, page_last_id) in pages {
+            let done = record_count.is_some_and(|count| loaded >= count);
+            if page != complete + 1 || !done {
+                return Ok((complete, last_id));
+            }
+            complete = page;
+            last_id = page_last_id.or(last_id);
         }
-        complete = page;
-        last_id = page_last_id.or(last_id);
+        if (read as i64) < PAGE_CHUNK {
+            return Ok((complete, last_id));
+        }
     }
-    Ok((complete, last_id))
 }
