@@ -29,6 +29,12 @@ pub struct BusSettings {
     /// advisory ([`crate::advisory`]), which the loaders capture into the
     /// dead-letter stream and the skipped table.
     pub max_deliver: i64,
+    /// Messages a consumer hands out unacknowledged at once, over every
+    /// loader and batch. JetStream's own default (1,000) is less than two
+    /// batches of 500 per loop, and retries waiting for a parent count
+    /// against it while they wait; a consumer at its limit answers no
+    /// pulls, so the loaders stalled.
+    pub max_ack_pending: i64,
 }
 
 impl Default for BusSettings {
@@ -38,6 +44,7 @@ impl Default for BusSettings {
             dead_letter_max_age: Duration::from_secs(365 * 24 * 3600),
             ack_wait: Duration::from_secs(60),
             max_deliver: -1,
+            max_ack_pending: 20_000,
         }
     }
 }
@@ -164,6 +171,7 @@ pub async fn ensure_consumer(
         ack_policy: consumer::AckPolicy::Explicit,
         ack_wait: settings.ack_wait,
         max_deliver: settings.max_deliver,
+        max_ack_pending: settings.max_ack_pending,
         ..Default::default()
     };
 
@@ -181,10 +189,17 @@ pub async fn ensure_consumer(
             consumer: name.clone(),
             source,
         })?;
-    // An existing consumer takes a changed `LOADER_ACK_WAIT` or max
-    // deliveries: creating it again with the same name updates it.
+    // An existing consumer takes a changed `LOADER_ACK_WAIT`, max
+    // deliveries or max pending: creating it again with the same name
+    // updates it.
     let current = &consumer.cached_info().config;
-    if (current.ack_wait, current.max_deliver) != (config.ack_wait, config.max_deliver) {
+    let wanted = (config.ack_wait, config.max_deliver, config.max_ack_pending);
+    if (
+        current.ack_wait,
+        current.max_deliver,
+        current.max_ack_pending,
+    ) != wanted
+    {
         let was = current.ack_wait;
         match stream.create_consumer(config).await {
             Ok(updated) => {

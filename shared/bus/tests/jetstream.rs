@@ -284,3 +284,41 @@ async fn changed_retention_and_ack_wait_reach_existing_streams_and_consumers() {
     let info = step("consumer info", consumer.info()).await.unwrap();
     assert_eq!(info.config.ack_wait, Duration::from_secs(90));
 }
+
+#[tokio::test]
+async fn a_consumer_with_jetstreams_default_pending_limit_takes_the_loaders() {
+    let (_nats, js, settings) = bus(Duration::from_secs(30)).await;
+    // As an earlier version left it: no limit named, so JetStream's own.
+    let mut stream = step("stream", js.get_stream(Stream::Retry.name()))
+        .await
+        .unwrap();
+    let name = mirror_bus::consumer::retry(Entity::Test);
+    let config = jetstream::consumer::pull::Config {
+        durable_name: Some(name.clone()),
+        filter_subject: subject(Stream::Retry, Entity::Test),
+        ack_policy: jetstream::consumer::AckPolicy::Explicit,
+        ack_wait: settings.ack_wait,
+        max_deliver: settings.max_deliver,
+        ..Default::default()
+    };
+    let mut old = step("old consumer", stream.create_consumer(config))
+        .await
+        .unwrap();
+    let before = step("old info", old.info())
+        .await
+        .unwrap()
+        .config
+        .max_ack_pending;
+    assert_ne!(before, settings.max_ack_pending);
+
+    let mut consumer = step(
+        "consumer",
+        ensure_consumer(&js, Stream::Retry, Entity::Test, &settings),
+    )
+    .await
+    .unwrap();
+    let info = step("consumer info", consumer.info()).await.unwrap();
+    assert_eq!(info.config.max_ack_pending, settings.max_ack_pending);
+    let info = step("stream info", stream.info()).await.unwrap();
+    assert_eq!(info.state.consumer_count, 1);
+}
