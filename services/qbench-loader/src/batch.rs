@@ -212,6 +212,51 @@ async fn check_parents(
     Ok(())
 }
 
+/// For each retry, whether the parent it waits for is now in the mirror.
+/// A record that no longer maps, or a failed look-up, counts as not
+/// arrived: the retry then simply waits its turn.
+pub async fn parents_arrived(
+    ctx: &BatchContext,
+    entity: Entity,
+    waiting: &[&Delivery],
+) -> Vec<bool> {
+    let Some((parent, _)) = entity.parent() else {
+        return vec![false; waiting.len()];
+    };
+    let wanted: Vec<Option<i32>> = waiting
+        .iter()
+        .map(|delivery| {
+            let parsed = delivery.parsed.as_ref().ok()?;
+            let row = map_record(entity, &parsed.payload, ctx.timezone).ok()?;
+            row.parent_id()
+        })
+        .collect();
+    let ids: Vec<i32> = wanted
+        .iter()
+        .flatten()
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if ids.is_empty() {
+        return vec![false; waiting.len()];
+    }
+    let present = match ctx.pool.acquire().await {
+        Ok(mut conn) => mirror_store::existing_ids(&mut conn, parent, &ids).await,
+        Err(e) => Err(e.into()),
+    };
+    match present {
+        Ok(present) => wanted
+            .iter()
+            .map(|id| id.is_some_and(|id| present.contains(&id)))
+            .collect(),
+        Err(e) => {
+            tracing::warn!(%entity, error = %e, "Cannot look for waiting records' parents.");
+            vec![false; waiting.len()]
+        }
+    }
+}
+
 fn skipped(
     entity: Entity,
     id: i32,
@@ -371,10 +416,6 @@ fn publish_failed(what: &'static str) -> impl Fn(jetstream::context::PublishErro
 
 /// Republishes the record to its retry subject with the next attempt number
 /// and the time before which it must not be tried.
-// TODO(#2): a record waits out its whole delay even when its parent commits
-// a moment later; in a replay of the tiny lab a chain of waiting parents kept
-// one loader busy for the full 10 s + 1 min + 5 min ladder (docs/benchmarks.md).
-// Retrying the children of each committed parent at once would end the wait.
 async fn retry(
     ctx: &BatchContext,
     entity: Entity,

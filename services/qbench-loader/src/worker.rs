@@ -80,7 +80,7 @@ pub async fn consume(
             .into_iter()
             .map(|message| Delivery::read(message, from_retry))
             .collect();
-        let ready = hold_back_early_retries(deliveries).await;
+        let ready = hold_back_early_retries(&ctx, entity, deliveries).await;
         if !ready.is_empty() {
             handle_with_progress(&ctx, entity, &ready, bus.ack_wait).await;
         }
@@ -130,22 +130,53 @@ async fn read_all(mut pull: Batch, limit: Duration) -> Vec<jetstream::Message> {
     pulled
 }
 
-/// Retries due later go back to JetStream with a delay; the rest are ready.
-async fn hold_back_early_retries(deliveries: Vec<Delivery>) -> Vec<Delivery> {
+/// Retries due later go back to JetStream with a delay, unless the parent
+/// they wait for has been committed meanwhile; those, and retries that are
+/// due, are ready now.
+///
+/// A retry comes back at least every tenth of its attempt's delay to look
+/// for its parent again, so a record sent to wait a moment before its parent
+/// committed loads soon after it rather than at the end of its delay (a
+/// chain of waiting parents otherwise cost a replay the whole ladder).
+async fn hold_back_early_retries(
+    ctx: &BatchContext,
+    entity: Entity,
+    deliveries: Vec<Delivery>,
+) -> Vec<Delivery> {
     let now = Utc::now();
     let mut ready = Vec::with_capacity(deliveries.len());
+    let mut early = Vec::new();
     for delivery in deliveries {
         let due = delivery.parsed.as_ref().ok().and_then(|p| p.not_before);
         match due.and_then(|t| (t - now).to_std().ok()) {
-            Some(wait) if !wait.is_zero() => {
-                if let Err(e) = delivery.message.ack_with(AckKind::Nak(Some(wait))).await {
-                    tracing::warn!(error = %e, "Delaying a retry failed; it comes back sooner.");
-                }
-            }
+            Some(wait) if !wait.is_zero() => early.push((delivery, wait)),
             _ => ready.push(delivery),
         }
     }
+    if early.is_empty() {
+        return ready;
+    }
+    let waiting: Vec<&Delivery> = early.iter().map(|(delivery, _)| delivery).collect();
+    let arrived = batch::parents_arrived(ctx, entity, &waiting).await;
+    for ((delivery, wait), arrived) in early.into_iter().zip(arrived) {
+        if arrived {
+            ready.push(delivery);
+            continue;
+        }
+        let attempt = delivery.parsed.as_ref().map_or(1, |p| p.attempt);
+        let wait = wait.min(recheck_interval(&ctx.retry_delays, attempt));
+        if let Err(e) = delivery.message.ack_with(AckKind::Nak(Some(wait))).await {
+            tracing::warn!(error = %e, "Delaying a retry failed; it comes back sooner.");
+        }
+    }
     ready
+}
+
+/// How often a retry of `attempt` looks for its parent: a tenth of that
+/// attempt's delay, between one and thirty seconds.
+fn recheck_interval(delays: &[Duration], attempt: u32) -> Duration {
+    let index = (attempt as usize).saturating_sub(1).min(delays.len() - 1);
+    (delays[index] / 10).clamp(Duration::from_secs(1), Duration::from_secs(30))
 }
 
 /// Handles a batch, telling JetStream the messages are still being worked on
@@ -225,4 +256,23 @@ fn record(entity: Entity, report: &BatchReport) {
 /// A consume loop's JetStream handle, for the requeue sweep.
 pub fn context(client: async_nats::Client) -> jetstream::Context {
     jetstream::new(client)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_retry_looks_for_its_parent_every_tenth_of_its_delay() {
+        let delays = [10, 60, 300].map(Duration::from_secs);
+        assert_eq!(recheck_interval(&delays, 1), Duration::from_secs(1));
+        assert_eq!(recheck_interval(&delays, 2), Duration::from_secs(6));
+        assert_eq!(recheck_interval(&delays, 3), Duration::from_secs(30));
+        // Past the ladder (an operator's retry), the last delay's tenth.
+        assert_eq!(recheck_interval(&delays, 7), Duration::from_secs(30));
+        let short = [Duration::from_millis(200)];
+        assert_eq!(recheck_interval(&short, 1), Duration::from_secs(1));
+        let long = [Duration::from_secs(3600)];
+        assert_eq!(recheck_interval(&long, 1), Duration::from_secs(30));
+    }
 }

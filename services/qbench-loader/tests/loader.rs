@@ -175,6 +175,41 @@ async fn a_test_loads_once_its_late_sample_arrives() {
 }
 
 #[tokio::test]
+async fn a_waiting_record_loads_soon_after_its_parent_not_at_the_end_of_its_delay() {
+    let mut h = Harness::start().await;
+    // A first delay far longer than the wait below allows.
+    h.spawn_loader_with(&[("RETRY_DELAYS", "30s,1m,5m")]);
+    publish_family(&h).await;
+    h.publish(
+        Entity::Test,
+        json!({"id": 5001, "sample_id": 77, "last_updated": "1"}),
+        None,
+    )
+    .await;
+    let pool = h.db.pool.clone();
+    eventually(
+        &pool,
+        "SELECT count(*) FROM orders WHERE id = 10",
+        1,
+        Duration::from_secs(10),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    h.publish(Entity::Sample, json!({"id": 77, "order_id": 10}), None)
+        .await;
+
+    // The retry looks for its parent every 3 s (a tenth of 30 s).
+    eventually(
+        &pool,
+        "SELECT count(*) FROM tests WHERE id = 5001",
+        1,
+        Duration::from_secs(12),
+    )
+    .await;
+    h.stop().await;
+}
+
+#[tokio::test]
 async fn a_record_whose_parent_never_comes_is_set_aside_then_retried_when_it_does() {
     let mut h = Harness::start().await;
     h.spawn_loader();
