@@ -59,17 +59,21 @@ pub async fn run(
     };
     let (stop_tx, stop) = watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
+    // Several loops share each durable consumer, as loader processes do:
+    // while one batch waits on PostgreSQL, the next is pulled and mapped.
     for entity in Entity::ALL {
         for kind in [Stream::Raw, Stream::Retry] {
-            let loop_ = worker::consume(
-                ctx.clone(),
-                settings.bus.clone(),
-                kind,
-                entity,
-                settings.batch_size,
-                stop.clone(),
-            );
-            tasks.spawn(loop_);
+            for _ in 0..settings.concurrency {
+                let loop_ = worker::consume(
+                    ctx.clone(),
+                    settings.bus.clone(),
+                    kind,
+                    entity,
+                    settings.batch_size,
+                    stop.clone(),
+                );
+                tasks.spawn(loop_);
+            }
         }
     }
     tasks.spawn(advisories::capture(ctx.clone(), client, stop.clone()));

@@ -7,6 +7,9 @@ use chrono_tz::Tz;
 use mirror_bus::BusSettings;
 use mirror_config::{ConfigError, DatabaseSettings, Env, NatsSettings, duration, parse_duration};
 
+/// Messages one loader may hold per entity at once, over all its loops.
+const MAX_IN_HAND: usize = 1000;
+
 /// Everything the loader reads from its environment.
 #[derive(Debug, Clone)]
 pub struct LoaderSettings {
@@ -17,6 +20,8 @@ pub struct LoaderSettings {
     pub timezone: Tz,
     /// Messages taken from JetStream per batch and transaction.
     pub batch_size: usize,
+    /// Batches of one entity's stream this process works on at once.
+    pub concurrency: usize,
     /// Waits before the first, second and third retry of a record whose
     /// parent is missing.
     pub retry_delays: Vec<Duration>,
@@ -37,6 +42,26 @@ impl LoaderSettings {
                 reason: "must be between 1 and 1000".into(),
             });
         }
+        let concurrency = env.or("LOADER_CONCURRENCY", 2_usize)?;
+        if !(1..=16).contains(&concurrency) {
+            return Err(ConfigError::Invalid {
+                variable: "LOADER_CONCURRENCY",
+                reason: "must be between 1 and 16".into(),
+            });
+        }
+        // TODO(#2): one loader with two loops of 1,000 messages per entity
+        // stopped committing on the medium lab after its first batches
+        // (its database connections idle, every message held unacked) for
+        // a reason not yet found; one loop of 1,000 and two of 500 ran to
+        // the end. Until that is understood, a loop's share is bounded.
+        if batch_size * concurrency > MAX_IN_HAND {
+            return Err(ConfigError::Invalid {
+                variable: "LOADER_BATCH_SIZE",
+                reason: format!(
+                    "times LOADER_CONCURRENCY ({concurrency}) must be at most {MAX_IN_HAND}"
+                ),
+            });
+        }
         let retry_delays = env
             .optional_with("RETRY_DELAYS", parse_delays)?
             .unwrap_or_else(|| [10, 60, 300].map(Duration::from_secs).to_vec());
@@ -51,6 +76,7 @@ impl LoaderSettings {
             },
             timezone: env.or("QBENCH_TIMEZONE", Tz::UTC)?,
             batch_size,
+            concurrency,
             retry_delays,
             requeue_interval: duration(env, "SKIPPED_REQUEUE_INTERVAL", "15s")?,
             metrics_addr: env.optional("METRICS_ADDR")?,
@@ -85,6 +111,34 @@ mod tests {
             settings.retry_delays,
             vec![Duration::from_secs(1), Duration::from_secs(120)]
         );
+    }
+
+    #[test]
+    fn concurrency_is_bounded() {
+        let env = |value| {
+            Env::from_pairs([
+                ("DATABASE_URL", "postgres://x/y"),
+                ("LOADER_CONCURRENCY", value),
+            ])
+        };
+        assert_eq!(LoaderSettings::from_env(&env("3")).unwrap().concurrency, 3);
+        let both = Env::from_pairs([
+            ("DATABASE_URL", "postgres://x/y"),
+            ("LOADER_CONCURRENCY", "2"),
+            ("LOADER_BATCH_SIZE", "600"),
+        ]);
+        assert_eq!(
+            LoaderSettings::from_env(&both).unwrap_err().to_string(),
+            "LOADER_BATCH_SIZE is invalid: times LOADER_CONCURRENCY (2) must be at most 1000"
+        );
+        for bad in ["0", "17"] {
+            let err = LoaderSettings::from_env(&env(bad)).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "LOADER_CONCURRENCY is invalid: must be between 1 and 16",
+                "{bad}"
+            );
+        }
     }
 
     #[test]
