@@ -5,7 +5,7 @@ use std::time::Duration;
 use anyhow::{Context, anyhow};
 use async_nats::jetstream::{self, consumer::pull};
 use chrono_tz::Tz;
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use mirror_bus::{RawHeaders, Stream, subject};
 use mirror_records::{Entity, map_record};
 use serde_json::Value;
@@ -27,36 +27,43 @@ pub async fn read_entity(
 ) -> anyhow::Result<EncodedBatch> {
     let stream = js.get_stream(Stream::Raw.name()).await?;
     let filter = subject(Stream::Raw, entity);
-    let expected = messages_on(&stream, &filter).await?;
     let mut batch = EncodedBatch::new(entity);
-    if expected == 0 {
-        return Ok(batch);
-    }
 
+    // The consumer's own count of what it has to deliver: the stream's
+    // per-subject counts were found short after a nats-server restart.
     let config = pull::OrderedConfig {
         filter_subject: filter.clone(),
         ..Default::default()
     };
-    let mut messages = stream.create_consumer(config).await?.messages().await?;
-    for _ in 0..expected {
+    let mut consumer = stream.create_consumer(config).await?;
+    let expected = consumer.info().await?.num_pending;
+    if expected == 0 {
+        return Ok(batch);
+    }
+    let mut messages = consumer.messages().await?;
+    // An ordered consumer that recreates itself (a missed heartbeat on a
+    // busy machine) may hand a message over again: each is taken once, by
+    // its stream sequence, until all of the subject's are read.
+    let mut last_sequence = 0;
+    let mut taken = 0;
+    while taken < expected {
         let next = tokio::time::timeout(READ_TIMEOUT, messages.next())
             .await
             .with_context(|| format!("no message on {filter} within {READ_TIMEOUT:?}"))?;
         let message = next.with_context(|| format!("{filter} ended early"))??;
+        let sequence = message
+            .info()
+            .map_err(|e| anyhow!("message has no JetStream metadata: {e}"))?
+            .stream_sequence;
+        if sequence <= last_sequence {
+            continue;
+        }
+        last_sequence = sequence;
+        taken += 1;
         take(&mut batch, entity, zone, &message)?;
     }
 
     Ok(batch)
-}
-
-/// How many messages the stream holds on `filter`.
-async fn messages_on(stream: &jetstream::stream::Stream, filter: &str) -> anyhow::Result<usize> {
-    let counts: Vec<(String, usize)> = stream
-        .info_with_subjects(filter)
-        .await?
-        .try_collect()
-        .await?;
-    Ok(counts.into_iter().map(|(_, count)| count).sum())
 }
 
 /// Adds one message to the batch; tombstones and unmappable records are
