@@ -108,10 +108,6 @@ pub async fn handle(
     result
 }
 
-// TODO(#2): one loader replaying the medium lab reaches 0.17 of raw COPY
-// plus merge of the same rows (docs/benchmarks.md; the goal is 0.5). The
-// per-batch parent lookup, receipts and checkpoint lock are the suspects;
-// the loader has not been profiled yet.
 async fn load(
     ctx: &BatchContext,
     entity: Entity,
