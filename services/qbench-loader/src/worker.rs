@@ -48,10 +48,11 @@ pub async fn consume(
     loop {
         // Wait for one message, then gather what else arrives within a short
         // linger: full batches under load, no waiting when traffic is thin.
-        // Nothing is pulled before the batch in hand is done: a message
-        // pulled ahead would wait here, unacknowledged, while that batch
-        // runs, and JetStream would give it to another loader once its ack
-        // wait ran out.
+        // This loop pulls nothing before the batch in hand is done: a
+        // message pulled ahead would wait here, unacknowledged, while that
+        // batch runs, and JetStream would give it to another loader once
+        // its ack wait ran out. Overlap comes from the process's other
+        // loops on the same consumer (`LOADER_CONCURRENCY`).
         let first = tokio::select! {
             first = wait_for_one(&consumer) => first,
             _ = stop.changed() => break,
