@@ -99,8 +99,20 @@ where
 {
     raw.parse().map_err(|e: T::Err| ConfigError::Invalid {
         variable,
-        reason: e.to_string(),
+        reason: if may_echo(variable) {
+            format!("{e} (got {raw:?})")
+        } else {
+            e.to_string()
+        },
     })
+}
+
+/// Whether a variable's value may appear in an error: not when it may hold
+/// a credential (a URL with a password, a key, a secret, a token).
+fn may_echo(variable: &str) -> bool {
+    !["URL", "SECRET", "KEY", "TOKEN", "PASSWORD"]
+        .iter()
+        .any(|word| variable.contains(word))
 }
 
 #[cfg(test)]
@@ -114,6 +126,18 @@ mod tests {
         assert!(err.to_string().starts_with("PAGE_SIZE is invalid"), "{err}");
         let err = env.required::<u32>("DATABASE_URL").unwrap_err();
         assert_eq!(err.to_string(), "DATABASE_URL is required but not set");
+    }
+
+    #[test]
+    fn a_bad_value_is_shown_unless_it_may_hold_a_credential() {
+        let env = Env::from_pairs([("LOADER_CONCURRENCY", "abc"), ("API_KEY", "s3cr3t!x")]);
+        let err = env.or("LOADER_CONCURRENCY", 2_usize).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "LOADER_CONCURRENCY is invalid: invalid digit found in string (got \"abc\")"
+        );
+        let err = env.or("API_KEY", 1_u32).unwrap_err();
+        assert!(!err.to_string().contains("s3cr3t"), "{err}");
     }
 
     #[test]
