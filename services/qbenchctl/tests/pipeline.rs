@@ -232,6 +232,22 @@ async fn a_full_sync_mirrors_the_lab_and_an_incremental_one_follows_its_changes(
     );
     // A complete checkpoint names no page or id of the last run.
     assert!(!status.contains("up to id"), "{status}");
+    // Without the bus, status still shows the rest but says so in its exit.
+    let run = p
+        .command("qbenchctl")
+        .arg("status")
+        .env("NATS_URL", "nats://127.0.0.1:1")
+        .output();
+    let output = within(STEP, "qbenchctl status without NATS", run)
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success(), "{text}");
+    assert!(
+        text.contains("streams and consumers: unavailable"),
+        "{text}"
+    );
+    assert!(text.contains("skipped records:"), "{text}");
     let raw = p.count("SELECT count(*) FROM tests").await;
     assert!(
         status.lines().any(|l| l.starts_with("  QBENCH_RAW ")

@@ -43,6 +43,9 @@ pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
         }
     }
 
+    // The rest is still printed, but a monitor reading the exit code learns
+    // that the bus could not be read.
+    let mut exit = ExitCode::SUCCESS;
     match context::nats(env).await {
         Ok(client) => {
             let js = async_nats::jetstream::new(client);
@@ -51,7 +54,11 @@ pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
             println!("consumer lag (pending / in flight):");
             print_lag(&js).await;
         }
-        Err(e) => println!("streams and consumers: unavailable: {e}"),
+        Err(e) => {
+            println!("streams and consumers: unavailable: {e}");
+            eprintln!("error: cannot read the streams: {e}");
+            exit = ExitCode::FAILURE;
+        }
     }
 
     println!("skipped records:");
@@ -63,7 +70,7 @@ pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
             .count();
         println!("  {entity:<9} {count}");
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(exit)
 }
 
 /// What each stream holds, so a replay's start can be chosen.
