@@ -141,33 +141,34 @@ async fn publish_family(h: &Harness) {
     .await;
 }
 
-#[tokio::test]
-async fn a_test_loads_once_its_late_sample_arrives() {
-    let mut h = Harness::start().await;
-    h.spawn_loader();
-    publish_family(&h).await;
+/// Test 5001 is published before its sample 77, which follows `late_by`
+/// after the test's family is loaded; returns once the test is loaded,
+/// failing past `limit`.
+async fn a_sample_late_by(h: &Harness, late_by: Duration, limit: Duration) {
+    publish_family(h).await;
     h.publish(
         Entity::Test,
         json!({"id": 5001, "sample_id": 77, "last_updated": "1"}),
         None,
     )
     .await;
-
-    // The sample reaches the loader after the first retry has failed.
-    tokio::time::sleep(Duration::from_millis(450)).await;
+    let pool = &h.db.pool;
+    eventually(pool, "SELECT count(*) FROM orders WHERE id = 10", 1, limit).await;
+    tokio::time::sleep(late_by).await;
     h.publish(Entity::Sample, json!({"id": 77, "order_id": 10}), None)
         .await;
+    eventually(pool, "SELECT count(*) FROM tests WHERE id = 5001", 1, limit).await;
+}
 
-    let pool = h.db.pool.clone();
-    eventually(
-        &pool,
-        "SELECT count(*) FROM tests WHERE id = 5001",
-        1,
-        Duration::from_secs(15),
-    )
-    .await;
+#[tokio::test]
+async fn a_test_loads_once_its_late_sample_arrives() {
+    let mut h = Harness::start().await;
+    h.spawn_loader();
+    // The sample reaches the loader after the first retry has failed.
+    a_sample_late_by(&h, Duration::from_millis(450), Duration::from_secs(15)).await;
+
     let skipped: i64 = sqlx::query_scalar("SELECT count(*) FROM skipped_records")
-        .fetch_one(&pool)
+        .fetch_one(&h.db.pool)
         .await
         .unwrap();
     assert_eq!(skipped, 0);
@@ -177,35 +178,17 @@ async fn a_test_loads_once_its_late_sample_arrives() {
 #[tokio::test]
 async fn a_waiting_record_loads_soon_after_its_parent_not_at_the_end_of_its_delay() {
     let mut h = Harness::start().await;
-    // A first delay far longer than the wait below allows.
+    // A first delay far longer than the limit below; the retry looks for
+    // its parent every 3 s (a tenth of 30 s).
     h.spawn_loader_with(&[("RETRY_DELAYS", "30s,1m,5m")]);
-    publish_family(&h).await;
-    h.publish(
-        Entity::Test,
-        json!({"id": 5001, "sample_id": 77, "last_updated": "1"}),
-        None,
-    )
-    .await;
-    let pool = h.db.pool.clone();
-    eventually(
-        &pool,
-        "SELECT count(*) FROM orders WHERE id = 10",
-        1,
-        Duration::from_secs(10),
-    )
-    .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    h.publish(Entity::Sample, json!({"id": 77, "order_id": 10}), None)
-        .await;
+    a_sample_late_by(&h, Duration::from_millis(500), Duration::from_secs(12)).await;
 
-    // The retry looks for its parent every 3 s (a tenth of 30 s).
-    eventually(
-        &pool,
-        "SELECT count(*) FROM tests WHERE id = 5001",
-        1,
-        Duration::from_secs(12),
-    )
-    .await;
+    // The test did wait: it went through the retry stream.
+    let mut retries = step("retry stream", h.js.get_stream(Stream::Retry.name()))
+        .await
+        .unwrap();
+    let info = step("retry stream info", retries.info()).await.unwrap();
+    assert!(info.state.messages >= 1, "{:?}", info.state);
     h.stop().await;
 }
 
