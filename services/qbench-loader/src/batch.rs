@@ -7,7 +7,7 @@
 //! those are the messages acked. A crash at any point leads to redelivery,
 //! which finds the rows already written and the receipts already counted.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -164,20 +164,11 @@ async fn check_parents(
     let Some((parent, _)) = entity.parent() else {
         return Ok(());
     };
-    let wanted: Vec<i32> = fates
-        .iter()
-        .filter_map(|f| match f {
-            Fate::Load(incoming) => incoming.row.parent_id(),
-            _ => None,
-        })
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    if wanted.is_empty() {
-        return Ok(());
-    }
-    let mut conn = ctx.pool.acquire().await?;
-    let present = mirror_store::existing_ids(&mut conn, parent, &wanted).await?;
+    let wanted = fates.iter().filter_map(|f| match f {
+        Fate::Load(incoming) => incoming.row.parent_id(),
+        _ => None,
+    });
+    let present = parents_present(ctx, parent, wanted).await?;
 
     for (fate, delivery) in fates.iter_mut().zip(deliveries) {
         let (Fate::Load(incoming), Ok(parsed)) = (&*fate, &delivery.parsed) else {
@@ -227,21 +218,7 @@ pub async fn parents_arrived(
             row.parent_id()
         })
         .collect();
-    let ids: Vec<i32> = wanted
-        .iter()
-        .flatten()
-        .copied()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    if ids.is_empty() {
-        return vec![false; waiting.len()];
-    }
-    let present = match ctx.pool.acquire().await {
-        Ok(mut conn) => mirror_store::existing_ids(&mut conn, parent, &ids).await,
-        Err(e) => Err(e.into()),
-    };
-    match present {
+    match parents_present(ctx, parent, wanted.iter().flatten().copied()).await {
         Ok(present) => wanted
             .iter()
             .map(|id| id.is_some_and(|id| present.contains(&id)))
@@ -251,6 +228,21 @@ pub async fn parents_arrived(
             vec![false; waiting.len()]
         }
     }
+}
+
+/// Which of the `wanted` parents are in the mirror, deleted or not, in one
+/// look-up.
+async fn parents_present(
+    ctx: &BatchContext,
+    parent: Entity,
+    wanted: impl Iterator<Item = i32>,
+) -> Result<HashSet<i32>, BatchError> {
+    let ids: Vec<i32> = wanted.collect::<BTreeSet<_>>().into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut conn = ctx.pool.acquire().await?;
+    Ok(mirror_store::existing_ids(&mut conn, parent, &ids).await?)
 }
 
 fn skipped(
