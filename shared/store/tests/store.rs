@@ -220,32 +220,8 @@ async fn an_explicit_null_does_clear_a_value() {
 async fn the_checkpoint_waits_for_an_uncommitted_record() {
     let db = migrated().await;
     seed_parents(&db.pool).await;
-    let run = Uuid::new_v4();
-    step(
-        "start run",
-        start_run(&db.pool, run, "full", &[Entity::Test]),
-    )
-    .await
-    .unwrap();
-    step(
-        "start entity",
-        start_run_entity(&db.pool, run, Entity::Test, "full"),
-    )
-    .await
-    .unwrap();
-    for page in 1..=3 {
-        let record = PageRecord {
-            run_id: run,
-            entity: Entity::Test,
-            page,
-            record_count: 1,
-            first_id: Some(page * 10),
-            last_id: Some(page * 10),
-        };
-        step("record page", record_page(&db.pool, &record))
-            .await
-            .unwrap();
-    }
+    let pages = [(1, 1, 10, 10), (2, 1, 20, 20), (3, 1, 30, 30)];
+    let run = run_with_pages(&db.pool, "full", Entity::Test, &pages).await;
     finish_run_entity(&db.pool, run, Entity::Test, RunStatus::Published, 3, None)
         .await
         .unwrap();
@@ -294,22 +270,37 @@ async fn the_checkpoint_waits_for_an_uncommitted_record() {
 
 /// Starts an incremental run of tests that publishes one page of one record.
 async fn one_page_run(pool: &PgPool) -> Uuid {
-    let run = Uuid::new_v4();
-    start_run(pool, run, "incremental", &[Entity::Test])
+    run_with_pages(pool, "incremental", Entity::Test, &[(1, 1, 10, 10)]).await
+}
+
+/// Starts a run of one entity whose fetcher recorded `pages`, each given as
+/// (page, records, first id, last id).
+async fn run_with_pages(
+    pool: &PgPool,
+    mode: &str,
+    entity: Entity,
+    pages: &[(i32, i32, i32, i32)],
+) -> Uuid {
+    let run = Uuid::now_v7();
+    step("start run", start_run(pool, run, mode, &[entity]))
         .await
         .unwrap();
-    start_run_entity(pool, run, Entity::Test, "incremental")
+    step("start entity", start_run_entity(pool, run, entity, mode))
         .await
         .unwrap();
-    let record = PageRecord {
-        run_id: run,
-        entity: Entity::Test,
-        page: 1,
-        record_count: 1,
-        first_id: Some(10),
-        last_id: Some(10),
-    };
-    record_page(pool, &record).await.unwrap();
+    for &(page, record_count, first, last) in pages {
+        let record = PageRecord {
+            run_id: run,
+            entity,
+            page,
+            record_count,
+            first_id: Some(first),
+            last_id: Some(last),
+        };
+        step("record page", record_page(pool, &record))
+            .await
+            .unwrap();
+    }
     run
 }
 
@@ -653,22 +644,7 @@ async fn the_fetcher_lock_has_one_holder_and_frees_itself_with_its_session() {
 #[tokio::test]
 async fn runs_left_running_by_a_dead_fetcher_end_partial_with_their_pages() {
     let db = migrated().await;
-    let run = Uuid::now_v7();
-    start_run(&db.pool, run, "full", &[Entity::Customer])
-        .await
-        .unwrap();
-    start_run_entity(&db.pool, run, Entity::Customer, "full")
-        .await
-        .unwrap();
-    let page = PageRecord {
-        run_id: run,
-        entity: Entity::Customer,
-        page: 1,
-        record_count: 2,
-        first_id: Some(1),
-        last_id: Some(2),
-    };
-    record_page(&db.pool, &page).await.unwrap();
+    let run = run_with_pages(&db.pool, "full", Entity::Customer, &[(1, 2, 1, 2)]).await;
 
     let ended = mirror_store::abandon_running_runs(&db.pool, "fetcher died")
         .await
