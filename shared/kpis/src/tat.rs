@@ -232,10 +232,6 @@ fn monday_of(day: NaiveDate) -> NaiveDate {
 }
 
 /// Turnaround statistics of the range's reports per assay label.
-// TODO(#3): over 365 days of the medium lab `tests/tat` (p95 420 ms) and
-// this route (302 ms) miss the 250 ms goal (docs/benchmarks.md): sorting a
-// year of turnarounds for percentiles, and for `tests/tat` two queries at
-// once on two cores. Not yet tried: one query for statistics and series.
 pub async fn tat_breakdown(
     pool: &PgPool,
     settings: &KpiSettings,
