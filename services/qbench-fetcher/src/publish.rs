@@ -6,7 +6,7 @@
 
 use async_nats::jetstream;
 use chrono::Utc;
-use mirror_bus::{RawHeaders, Stream, subject};
+use mirror_bus::{Outgoing, RawHeaders, Stream, subject};
 use mirror_records::{Entity, record_id, version_of};
 use serde_json::Value;
 use uuid::Uuid;
@@ -47,9 +47,7 @@ pub enum PublishError {
 }
 
 /// Publishes `records` and waits until JetStream acknowledged every one.
-///
-/// `deleted` publishes tombstones: the payload is `{"id": N}` and the loader
-/// marks the record deleted.
+/// A record without a readable id fails the page before any is sent.
 pub async fn publish_records(
     js: &jetstream::Context,
     entity: Entity,
@@ -60,8 +58,8 @@ pub async fn publish_records(
     let labels = [("entity", entity.as_str()), ("source", source)].map(|(k, v)| (k, v.to_owned()));
     metrics::counter!("fetcher_records_fetched_total", &labels).increment(records.len() as u64);
     let traceparent = current_traceparent();
-    let mut pending = Vec::with_capacity(records.len());
-    let mut published = Published::default();
+    let mut ids = Vec::with_capacity(records.len());
+    let mut messages = Vec::with_capacity(records.len());
     for raw in records {
         let id = record_id(raw).map_err(|e| PublishError::NoId {
             entity,
@@ -69,17 +67,14 @@ pub async fn publish_records(
         })?;
         let mut headers = raw_headers(entity, id, version_of(raw), place, source, false);
         headers.traceparent.clone_from(&traceparent);
-        let ack = send(js, entity, &headers, raw).await?;
-        pending.push((id, ack));
+        ids.push(id);
+        messages.push(message(entity, &headers, raw));
     }
-    for (id, ack) in pending {
-        let ack = ack.await.map_err(|e| failed(entity, i64::from(id), e))?;
-        count(&mut published, id, ack.duplicate);
-    }
-    Ok(published)
+    send(js, entity, &ids, messages).await
 }
 
-/// Publishes tombstones for records QBench deleted.
+/// Publishes tombstones for records QBench deleted: the payload is
+/// `{"id": N}` and the loader marks the record deleted.
 pub async fn publish_deletions(
     js: &jetstream::Context,
     entity: Entity,
@@ -87,19 +82,14 @@ pub async fn publish_deletions(
     place: PagePlace,
 ) -> Result<Published, PublishError> {
     let traceparent = current_traceparent();
-    let mut pending = Vec::with_capacity(ids.len());
-    let mut published = Published::default();
+    let mut messages = Vec::with_capacity(ids.len());
     for id in ids {
         let body = serde_json::json!({ "id": id });
         let mut headers = raw_headers(entity, *id, "deleted".to_owned(), place, "updates", true);
         headers.traceparent.clone_from(&traceparent);
-        pending.push((*id, send(js, entity, &headers, &body).await?));
+        messages.push(message(entity, &headers, &body));
     }
-    for (id, ack) in pending {
-        let ack = ack.await.map_err(|e| failed(entity, i64::from(id), e))?;
-        count(&mut published, id, ack.duplicate);
-    }
-    Ok(published)
+    send(js, entity, ids, messages).await
 }
 
 /// The span the caller publishes in, for the records' `traceparent`; `None`
@@ -130,20 +120,30 @@ fn raw_headers(
     }
 }
 
+fn message(entity: Entity, headers: &RawHeaders, body: &Value) -> Outgoing {
+    Outgoing {
+        subject: subject(Stream::Raw, entity),
+        headers: headers.to_header_map(),
+        payload: serde_json::to_vec(body).unwrap_or_default().into(),
+    }
+}
+
+/// Publishes the messages of the records `ids` and counts what JetStream
+/// did with them.
 async fn send(
     js: &jetstream::Context,
     entity: Entity,
-    headers: &RawHeaders,
-    body: &Value,
-) -> Result<jetstream::context::PublishAckFuture, PublishError> {
-    let payload = serde_json::to_vec(body).unwrap_or_default();
-    js.publish_with_headers(
-        subject(Stream::Raw, entity),
-        headers.to_header_map(),
-        payload.into(),
-    )
-    .await
-    .map_err(|e| failed(entity, headers.id, e))
+    ids: &[i32],
+    messages: Vec<Outgoing>,
+) -> Result<Published, PublishError> {
+    let acks = mirror_bus::publish_all(js, messages)
+        .await
+        .map_err(|e| failed(entity, i64::from(ids[e.index]), e))?;
+    let mut published = Published::default();
+    for (id, ack) in ids.iter().zip(acks) {
+        count(&mut published, *id, ack.duplicate);
+    }
+    Ok(published)
 }
 
 fn failed(entity: Entity, id: i64, error: impl std::fmt::Display) -> PublishError {

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use async_nats::jetstream;
 use chrono::Utc;
-use mirror_bus::{Stream, header, subject};
+use mirror_bus::{Outgoing, Stream, header, subject};
 use mirror_records::{Entity, map_record};
 use mirror_store::{Incoming, Outcome, Receipt, SkippedRecord, StoreError};
 use sqlx::PgPool;
@@ -366,50 +366,46 @@ async fn follow_up(
     deliveries: &[Delivery],
     fates: &[Fate],
 ) -> Result<(), BatchError> {
-    let mut acks = Vec::new();
+    let mut messages = Vec::new();
     for (fate, delivery) in fates.iter().zip(deliveries) {
         let message = &delivery.message;
-        let publish = match (fate, &delivery.parsed) {
+        match (fate, &delivery.parsed) {
             (Fate::Wait { parent_id }, Ok(parsed)) => {
                 if let Some((parent, _)) = entity.parent() {
-                    acks.push(request_fetch(ctx, parent, *parent_id).await?);
+                    messages.push(("fetch request", fetch_request(parent, *parent_id)));
                 }
-                retry(ctx, entity, message, parsed).await?
+                messages.push(("retry", retry(ctx, entity, message, parsed)));
             }
             (Fate::SetAside(record), _) => {
-                dead_letter(ctx, entity, message, &record.last_error).await?
+                messages.push((
+                    "dead letter",
+                    dead_letter(entity, message, &record.last_error),
+                ));
             }
-            (Fate::Reject(reason), _) => dead_letter(ctx, entity, message, reason).await?,
-            _ => continue,
-        };
-        acks.push(publish);
+            (Fate::Reject(reason), _) => {
+                messages.push(("dead letter", dead_letter(entity, message, reason)));
+            }
+            _ => {}
+        }
     }
-    for ack in acks {
-        ack.await.map_err(|e| BatchError::Publish {
-            what: "follow-up",
+    let (what, outgoing): (Vec<&'static str>, Vec<Outgoing>) = messages.into_iter().unzip();
+    mirror_bus::publish_all(&ctx.js, outgoing)
+        .await
+        .map_err(|e| BatchError::Publish {
+            what: what[e.index],
             reason: e.to_string(),
         })?;
-    }
     Ok(())
 }
 
-type PublishAck = jetstream::context::PublishAckFuture;
-
-fn publish_failed(what: &'static str) -> impl Fn(jetstream::context::PublishError) -> BatchError {
-    move |e| BatchError::Publish {
-        what,
-        reason: e.to_string(),
-    }
-}
-
-/// Republishes the record to its retry subject with the next attempt number
+/// The record again, for its retry subject, with the next attempt number
 /// and the time before which it must not be tried.
-async fn retry(
+fn retry(
     ctx: &BatchContext,
     entity: Entity,
     message: &jetstream::Message,
     parsed: &Parsed,
-) -> Result<PublishAck, BatchError> {
+) -> Outgoing {
     let attempt = parsed.attempt + 1;
     let delay = ctx.retry_delays[(attempt as usize - 1).min(ctx.retry_delays.len() - 1)];
     let not_before = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
@@ -423,37 +419,28 @@ async fn retry(
         header::RAW_SEQUENCE,
         parsed.raw_sequence.to_string().as_str(),
     );
-
-    let target = subject(Stream::Retry, entity);
-    let payload = message.payload.clone();
-    ctx.js
-        .publish_with_headers(target, headers, payload)
-        .await
-        .map_err(publish_failed("retry"))
+    Outgoing {
+        subject: subject(Stream::Retry, entity),
+        headers,
+        payload: message.payload.clone(),
+    }
 }
 
-/// Asks the fetcher for a missing parent; one request per parent within
+/// A request to the fetcher for a missing parent; one per parent within
 /// JetStream's duplicate window however many children ask.
-async fn request_fetch(
-    ctx: &BatchContext,
-    parent: Entity,
-    id: i32,
-) -> Result<PublishAck, BatchError> {
+fn fetch_request(parent: Entity, id: i32) -> Outgoing {
     let mut headers = async_nats::HeaderMap::new();
     headers.insert(header::MSG_ID, format!("fetch:{parent}:{id}").as_str());
     let body = serde_json::json!({ "id": id }).to_string();
-    ctx.js
-        .publish_with_headers(subject(Stream::Fetch, parent), headers, body.into())
-        .await
-        .map_err(publish_failed("fetch request"))
+    Outgoing {
+        subject: subject(Stream::Fetch, parent),
+        headers,
+        payload: body.into(),
+    }
 }
 
-async fn dead_letter(
-    ctx: &BatchContext,
-    entity: Entity,
-    message: &jetstream::Message,
-    reason: &str,
-) -> Result<PublishAck, BatchError> {
+/// The message for the dead-letter subject, with the reason.
+fn dead_letter(entity: Entity, message: &jetstream::Message, reason: &str) -> Outgoing {
     let mut headers = message.headers.clone().unwrap_or_default();
     let (stream, sequence) = message
         .info()
@@ -471,12 +458,9 @@ async fn dead_letter(
     if from_raw && mirror_bus::optional_text(&headers, header::RAW_SEQUENCE).is_none() {
         headers.insert(header::RAW_SEQUENCE, sequence.to_string().as_str());
     }
-    ctx.js
-        .publish_with_headers(
-            subject(Stream::DeadLetter, entity),
-            headers,
-            message.payload.clone(),
-        )
-        .await
-        .map_err(publish_failed("dead letter"))
+    Outgoing {
+        subject: subject(Stream::DeadLetter, entity),
+        headers,
+        payload: message.payload.clone(),
+    }
 }

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use mirror_bus::{RawHeaders, Stream, header, subject};
+use mirror_bus::{Outgoing, RawHeaders, Stream, header, subject};
 use mirror_records::Entity;
 use mirror_store::SkippedRecord;
 use tokio::sync::watch;
@@ -42,23 +42,18 @@ pub async fn sweep_forever(ctx: BatchContext, interval: Duration, mut stop: watc
 pub async fn sweep(ctx: &BatchContext, entity: Entity) -> anyhow::Result<usize> {
     let mut tx = ctx.pool.begin().await?;
     let claimed = mirror_store::requeue_candidates(&mut tx, entity, SWEEP_LIMIT).await?;
-    let mut acks = Vec::with_capacity(claimed.len());
-    for record in &claimed {
-        acks.push(requeue(ctx, entity, record).await?);
-    }
-    for ack in acks {
-        ack.await?;
-    }
+    let messages = claimed
+        .iter()
+        .map(|record| requeue(entity, record))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    mirror_bus::publish_all(&ctx.js, messages).await?;
     // Committed after publishing: a crash in between leaves them claimable.
     tx.commit().await?;
     Ok(claimed.len())
 }
 
-async fn requeue(
-    ctx: &BatchContext,
-    entity: Entity,
-    record: &SkippedRecord,
-) -> anyhow::Result<async_nats::jetstream::context::PublishAckFuture> {
+/// The record's message to its retry subject, due at once.
+fn requeue(entity: Entity, record: &SkippedRecord) -> anyhow::Result<Outgoing> {
     let payload = record.payload.clone().unwrap_or_default();
     let raw = RawHeaders {
         entity,
@@ -80,9 +75,9 @@ async fn requeue(
     let sequence = record.raw_sequence.unwrap_or_default();
     headers.insert(header::RAW_SEQUENCE, sequence.to_string().as_str());
 
-    let body = serde_json::to_vec(&payload)?;
-    Ok(ctx
-        .js
-        .publish_with_headers(subject(Stream::Retry, entity), headers, body.into())
-        .await?)
+    Ok(Outgoing {
+        subject: subject(Stream::Retry, entity),
+        headers,
+        payload: serde_json::to_vec(&payload)?.into(),
+    })
 }

@@ -322,3 +322,55 @@ async fn a_consumer_with_jetstreams_default_pending_limit_takes_the_loaders() {
     let info = step("stream info", stream.info()).await.unwrap();
     assert_eq!(info.state.consumer_count, 1);
 }
+
+fn outgoing(count: i64, first_id: i64) -> Vec<mirror_bus::Outgoing> {
+    (first_id..first_id + count)
+        .map(|id| mirror_bus::Outgoing {
+            subject: subject(Stream::Raw, Entity::Test),
+            headers: raw(id, "1").to_header_map(),
+            payload: "{}".into(),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn publishing_more_than_the_contexts_ack_room_completes() {
+    let (nats, _js, _settings) = bus(Duration::from_secs(30)).await;
+    // Room for four unacknowledged publishes, shared by both callers, who
+    // send ten each: sending all before awaiting any ack never finishes.
+    let js = jetstream::context::ContextBuilder::new()
+        .max_ack_inflight(4)
+        .build(nats.connect().await.unwrap());
+    let (first, second) = within(
+        Duration::from_secs(20),
+        "two callers publishing past the ack room",
+        async {
+            futures::join!(
+                mirror_bus::publish_all(&js, outgoing(10, 1)),
+                mirror_bus::publish_all(&js, outgoing(10, 101)),
+            )
+        },
+    )
+    .await;
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert_eq!((first.len(), second.len()), (10, 10));
+    // Acks come back in the order the messages were given.
+    assert!(first.windows(2).all(|w| w[0].sequence < w[1].sequence));
+    assert!(second.windows(2).all(|w| w[0].sequence < w[1].sequence));
+    let mut stream = step("stream", js.get_stream(Stream::Raw.name()))
+        .await
+        .unwrap();
+    let info = step("stream info", stream.info()).await.unwrap();
+    assert_eq!(info.state.messages, 20);
+}
+
+#[tokio::test]
+async fn a_message_no_stream_takes_is_named_by_its_place() {
+    let (_nats, js, _settings) = bus(Duration::from_secs(30)).await;
+    let mut messages = outgoing(3, 1);
+    messages[1].subject = "nowhere.test".to_owned();
+    let failed = step("publish", mirror_bus::publish_all(&js, messages))
+        .await
+        .unwrap_err();
+    assert_eq!(failed.index, 1);
+}

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use chrono::Utc;
-use mirror_bus::{RawHeaders, Stream, header, requeue_headers, subject};
+use mirror_bus::{Outgoing, RawHeaders, Stream, header, requeue_headers, subject};
 use mirror_config::Env;
 use mirror_records::Entity;
 use mirror_store::SkippedRecord;
@@ -64,29 +64,46 @@ pub async fn retry(
     }
 
     let tag = format!("operator:{}", Utc::now().timestamp_millis());
-    let mut acks = Vec::with_capacity(records.len());
+    let mut messages = Vec::with_capacity(records.len());
+    let mut lines = Vec::with_capacity(records.len());
     for record in &records {
         let entity: Entity = record.entity.parse()?;
         let how = match (&record.payload, record.raw_sequence, refetch) {
             (Some(payload), Some(sequence), false) => {
                 let headers = requeue_headers(&headers_of(entity, record, payload), sequence, &tag);
-                let body = serde_json::to_vec(payload)?;
-                let target = subject(Stream::Retry, entity);
-                acks.push(
-                    js.publish_with_headers(target, headers, body.into())
-                        .await?,
-                );
+                messages.push(Outgoing {
+                    subject: subject(Stream::Retry, entity),
+                    headers,
+                    payload: serde_json::to_vec(payload)?.into(),
+                });
                 "stored payload"
             }
             _ => {
-                acks.push(fetch_request(&js, entity, record.record_id).await?);
+                messages.push(fetch_request(entity, record.record_id));
                 "fetch from QBench"
             }
         };
-        println!("requeued {} {} ({how})", record.entity, record.record_id);
+        lines.push(format!(
+            "requeued {} {} ({how})",
+            record.entity, record.record_id
+        ));
     }
-    for ack in acks {
-        ack.await?;
+    // Said once JetStream holds them all: a failure names the first record
+    // not requeued, and the ones before it are.
+    if let Err(e) = mirror_bus::publish_all(&js, messages).await {
+        for line in &lines[..e.index] {
+            println!("{line}");
+        }
+        let record = &records[e.index];
+        anyhow::bail!(
+            "cannot requeue {} {}: {e}; the {} before it are requeued",
+            record.entity,
+            record.record_id,
+            e.index
+        );
+    }
+    for line in &lines {
+        println!("{line}");
     }
     println!("{} records requeued", records.len());
     Ok(ExitCode::SUCCESS)
@@ -108,18 +125,15 @@ fn headers_of(entity: Entity, record: &SkippedRecord, payload: &Value) -> RawHea
     }
 }
 
-/// Asks the fetcher for the record's current copy.
-async fn fetch_request(
-    js: &async_nats::jetstream::Context,
-    entity: Entity,
-    id: i32,
-) -> anyhow::Result<async_nats::jetstream::context::PublishAckFuture> {
+/// A request to the fetcher for the record's current copy.
+fn fetch_request(entity: Entity, id: i32) -> Outgoing {
     let mut headers = async_nats::HeaderMap::new();
     let msg_id = format!("fetch:{entity}:{id}:{}", Utc::now().timestamp_millis());
     headers.insert(header::MSG_ID, msg_id.as_str());
     let body = serde_json::json!({ "id": id }).to_string();
-    let target = subject(Stream::Fetch, entity);
-    Ok(js
-        .publish_with_headers(target, headers, body.into())
-        .await?)
+    Outgoing {
+        subject: subject(Stream::Fetch, entity),
+        headers,
+        payload: body.into(),
+    }
 }
