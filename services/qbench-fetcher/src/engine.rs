@@ -286,6 +286,7 @@ async fn publish_and_record(
         run_id: Some(run_id),
         page: Some(*ledger_page),
     };
+    mirror_store::announce_page(&syncer.pool, run_id, entity, *ledger_page).await?;
     let published = publish_records(&syncer.js, entity, records, place, source).await?;
     record_ledger_page(syncer, run_id, entity, *ledger_page, &published).await?;
     metrics::counter!("fetcher_records_published_total", "entity" => entity.as_str())

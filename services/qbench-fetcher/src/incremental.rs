@@ -180,6 +180,13 @@ impl Incremental<'_> {
                 run_id: Some(self.run_id),
                 page: Some(self.ledger_page),
             };
+            mirror_store::announce_page(
+                &self.syncer.pool,
+                self.run_id,
+                self.entity,
+                self.ledger_page,
+            )
+            .await?;
             let published = publish_deletions(&self.syncer.js, self.entity, chunk, place)
                 .instrument(page_span(self.entity, "updates"))
                 .await?;

@@ -195,9 +195,10 @@ struct RunEntity {
 /// when the fetcher has published all its pages and every record of every
 /// page is loaded; `last_synced_at` becomes the start of the latest run
 /// before which nothing is incomplete (a complete full run clears whatever
-/// older runs left incomplete, since it re-read everything). While a run is
-/// incomplete, `last_id` and `last_cursor` name the end of its leading
-/// complete pages.
+/// older runs left incomplete, since it re-read everything). An
+/// incremental or window run that ended short stops holding the checkpoint
+/// once everything it published is committed. While a run is incomplete,
+/// `last_id` and `last_cursor` name the end of its leading complete pages.
 pub async fn advance_checkpoint(conn: &mut PgConnection, entity: Entity) -> Result<(), StoreError> {
     let watermark: Option<DateTime<Utc>> = lock_checkpoint(conn, entity).await?;
     let runs: Vec<RunEntity> = sqlx::query_as(
@@ -224,13 +225,15 @@ pub async fn advance_checkpoint(conn: &mut PgConnection, entity: Entity) -> Resu
         if complete && run.mode == "window" {
             continue;
         }
-        // TODO(#2): a run that ended short (a failed page) blocks the
-        // checkpoint until a complete full run, though the next incremental
-        // run re-reads what it missed: status and sync health say "loading"
-        // meanwhile. Letting it go once its recorded pages are committed
-        // is unsafe while a dead fetcher's run is ended with only the pages
-        // it recorded (a drill caught a checkpoint ahead of a record then);
-        // the fetcher must first record each page before publishing it.
+        // An incremental or window run that ended short (a failed page)
+        // leaves its fetch cursor where it was, so the next run of its
+        // kind reads again what it missed. Once every page it announced is
+        // counted and committed it holds nothing back, and vouches for
+        // nothing either. A full run that ended short is resumed by the
+        // next, and holds the checkpoint until a complete full run.
+        if !complete && ended_short(&run) && settled(conn, entity, &run).await? {
+            continue;
+        }
         if complete && (blocked.is_none() || run.mode == "full") {
             synced_to = Some(run.started_at);
             blocked = None;
@@ -259,6 +262,34 @@ pub async fn advance_checkpoint(conn: &mut PgConnection, entity: Entity) -> Resu
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Whether `run` ended before reading all it meant to, as a run that the
+/// next run of its kind reads again after.
+fn ended_short(run: &RunEntity) -> bool {
+    let ended = run.status != "running" && run.status != "published";
+    ended && (run.mode == "incremental" || run.mode == "window")
+}
+
+/// Whether every page of the run has its record count and all of its
+/// records committed. The fetcher announces a page before publishing it
+/// ([`crate::announce_page`]), so a page whose records may be in flight
+/// always has a row here, uncounted until the fetcher saw every ack.
+async fn settled(
+    conn: &mut PgConnection,
+    entity: Entity,
+    run: &RunEntity,
+) -> Result<bool, StoreError> {
+    let open: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sync_run_pages \
+         WHERE run_id = $1 AND entity = $2 \
+           AND (record_count IS NULL OR loaded < record_count)",
+    )
+    .bind(run.run_id)
+    .bind(entity.as_str())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(open == 0)
 }
 
 /// Creates the entity's checkpoint row if needed and locks it for the rest

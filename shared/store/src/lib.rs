@@ -25,8 +25,9 @@ pub use deletions::mark_deleted;
 pub use fetcher_lock::FetcherLock;
 pub use ledger::{Outcome, Receipt, advance_checkpoint, record_receipts, settle_skipped_receipts};
 pub use runs::{
-    Checkpoint, PageRecord, RunProgress, RunStatus, abandon_running_runs, checkpoints, finish_run,
-    finish_run_entity, record_page, run_progress, start_run, start_run_entity,
+    Checkpoint, PageRecord, RunProgress, RunStatus, abandon_running_runs, announce_page,
+    checkpoints, finish_run, finish_run_entity, record_page, run_progress, start_run,
+    start_run_entity,
 };
 pub use skipped::{
     SkippedRecord, claim_for_retry, list_skipped, requeue_candidates, resolve_skipped, set_aside,

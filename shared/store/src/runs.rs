@@ -83,6 +83,29 @@ pub struct PageRecord {
     pub last_id: Option<i32>,
 }
 
+/// Records that a page is about to be published: its row exists, with no
+/// record count yet, before any of its records can reach a loader. A page
+/// whose records were sent but never counted (the fetcher died, or
+/// PostgreSQL went away, between the acks and [`record_page`]) so still
+/// holds its run open, however its run ends.
+pub async fn announce_page(
+    pool: &PgPool,
+    run_id: Uuid,
+    entity: Entity,
+    page: i32,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sync_run_pages (run_id, entity, page) VALUES ($1, $2, $3) \
+         ON CONFLICT (run_id, entity, page) DO NOTHING",
+    )
+    .bind(run_id)
+    .bind(entity.as_str())
+    .bind(page)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// Records a published page; called only after every publish was acked.
 pub async fn record_page(pool: &PgPool, page: &PageRecord) -> Result<(), StoreError> {
     sqlx::query(

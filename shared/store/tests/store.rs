@@ -304,6 +304,97 @@ async fn run_with_pages(
     run
 }
 
+/// Ends the run's test entity with `status` and its page count.
+async fn end_run(pool: &PgPool, run: Uuid, status: RunStatus, pages: i32) {
+    let message = (status != RunStatus::Published).then_some("page 2: qbench answered 503");
+    let ended = finish_run_entity(pool, run, Entity::Test, status, pages, message);
+    step("end run", ended).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_short_incremental_run_holds_the_checkpoint_only_until_its_records_commit() {
+    let db = migrated().await;
+    seed_parents(&db.pool).await;
+
+    // The first run fails on its second page after publishing the first.
+    let failed = one_page_run(&db.pool).await;
+    end_run(&db.pool, failed, RunStatus::Partial, 1).await;
+    let next = one_page_run(&db.pool).await;
+    end_run(&db.pool, next, RunStatus::Published, 1).await;
+    commit_receipts(&db.pool, next, &[(2, 1)]).await;
+
+    // Its published record is still in flight: it holds the checkpoint.
+    let checkpoint = test_checkpoint(&db.pool).await;
+    assert_eq!(checkpoint.status.as_deref(), Some("loading"));
+    assert_eq!(checkpoint.run_id, Some(failed));
+    assert_eq!(checkpoint.last_synced_at, None);
+
+    // Committed, it holds nothing back: the next run, which read again what
+    // the failed one did not, moves the checkpoint past both.
+    commit_receipts(&db.pool, failed, &[(1, 1)]).await;
+    let checkpoint = test_checkpoint(&db.pool).await;
+    assert_eq!(checkpoint.status.as_deref(), Some("complete"));
+    assert_eq!(checkpoint.run_id, None);
+    assert!(checkpoint.last_synced_at.is_some());
+    db.drop_database().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_page_announced_but_never_counted_keeps_a_short_run_holding() {
+    let db = migrated().await;
+    seed_parents(&db.pool).await;
+
+    // Page 2 was announced and its record sent, but the fetcher never saw
+    // the acks through (it died, or PostgreSQL went away): the run was
+    // ended with the page uncounted.
+    let failed = one_page_run(&db.pool).await;
+    let announced = mirror_store::announce_page(&db.pool, failed, Entity::Test, 2);
+    step("announce page 2", announced).await.unwrap();
+    end_run(&db.pool, failed, RunStatus::Partial, 2).await;
+    let next = one_page_run(&db.pool).await;
+    end_run(&db.pool, next, RunStatus::Published, 1).await;
+    commit_receipts(&db.pool, next, &[(3, 1)]).await;
+    commit_receipts(&db.pool, failed, &[(1, 1)]).await;
+
+    // Page 1 is in, but how many records page 2 sent is unknown.
+    let checkpoint = test_checkpoint(&db.pool).await;
+    assert_eq!(checkpoint.status.as_deref(), Some("loading"));
+    assert_eq!(checkpoint.run_id, Some(failed));
+    // Nor does a record of it arriving tell.
+    commit_receipts(&db.pool, failed, &[(2, 2)]).await;
+    let checkpoint = test_checkpoint(&db.pool).await;
+    assert_eq!(checkpoint.run_id, Some(failed));
+    assert_eq!(checkpoint.last_synced_at, None);
+    db.drop_database().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_short_full_run_holds_the_checkpoint_until_a_complete_full_run() {
+    let db = migrated().await;
+    seed_parents(&db.pool).await;
+
+    // What a full run did not read, only a full run reads: an incremental
+    // run after it vouches for nothing older than its own cursor.
+    let pages = [(1, 1, 10, 10)];
+    let failed = run_with_pages(&db.pool, "full", Entity::Test, &pages).await;
+    end_run(&db.pool, failed, RunStatus::Partial, 1).await;
+    commit_receipts(&db.pool, failed, &[(1, 1)]).await;
+    let next = one_page_run(&db.pool).await;
+    end_run(&db.pool, next, RunStatus::Published, 1).await;
+    commit_receipts(&db.pool, next, &[(2, 1)]).await;
+    let checkpoint = test_checkpoint(&db.pool).await;
+    assert_eq!(checkpoint.status.as_deref(), Some("loading"));
+    assert_eq!(checkpoint.run_id, Some(failed));
+
+    let full = run_with_pages(&db.pool, "full", Entity::Test, &pages).await;
+    end_run(&db.pool, full, RunStatus::Published, 1).await;
+    commit_receipts(&db.pool, full, &[(3, 1)]).await;
+    let checkpoint = test_checkpoint(&db.pool).await;
+    assert_eq!(checkpoint.status.as_deref(), Some("complete"));
+    assert_eq!(checkpoint.run_id, None);
+    db.drop_database().await.unwrap();
+}
+
 #[tokio::test]
 async fn a_record_set_aside_then_loaded_by_a_later_message_completes_its_page() {
     let db = migrated().await;
