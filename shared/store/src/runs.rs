@@ -259,13 +259,20 @@ pub struct Checkpoint {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-/// Every entity's checkpoint.
+/// Every entity's checkpoint, parents before children as in
+/// [`Entity::ALL`]; a name the mirror does not know comes last.
 pub async fn checkpoints(pool: &PgPool) -> Result<Vec<Checkpoint>, StoreError> {
-    let rows = sqlx::query_as(
+    let mut rows: Vec<Checkpoint> = sqlx::query_as(
         "SELECT entity, last_synced_at, last_cursor, last_id, status, run_id, updated_at \
          FROM sync_checkpoints ORDER BY entity",
     )
     .fetch_all(pool)
     .await?;
+    rows.sort_by_key(|c| {
+        Entity::ALL
+            .iter()
+            .position(|e| e.as_str() == c.entity)
+            .unwrap_or(Entity::ALL.len())
+    });
     Ok(rows)
 }

@@ -754,3 +754,28 @@ async fn runs_left_running_by_a_dead_fetcher_end_partial_with_their_pages() {
     assert_eq!((status.as_str(), pages), ("partial", Some(1)));
     db.drop_database().await.unwrap();
 }
+
+#[tokio::test]
+async fn checkpoints_are_listed_parents_first() {
+    let db = migrated().await;
+    let mut tx = db.pool.begin().await.unwrap();
+    for entity in [
+        Entity::Test,
+        Entity::Batch,
+        Entity::Customer,
+        Entity::Sample,
+    ] {
+        mirror_store::advance_checkpoint(&mut tx, entity)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let listed: Vec<String> = checkpoints(&db.pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.entity)
+        .collect();
+    assert_eq!(listed, ["customer", "sample", "batch", "test"]);
+    db.drop_database().await.unwrap();
+}
