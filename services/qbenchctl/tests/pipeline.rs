@@ -598,6 +598,20 @@ async fn skipped_records_are_listed_by_entity_and_retried_once_their_parent_exis
     );
     p.wait_count("SELECT count(*) FROM tests WHERE id = 990001", 1, STEP)
         .await;
+    // Its dead letter stays, as history, marked as loaded since.
+    let (ok, letters) = p.ctl(&["dlq", "list", "--entity", "test"], STEP).await;
+    assert!(ok, "{letters}");
+    let line = letters
+        .lines()
+        .find(|l| l.contains("test 990001"))
+        .unwrap_or_else(|| panic!("no dead letter for test 990001:\n{letters}"));
+    assert!(line.ends_with("(loaded since)"), "{letters}");
+    assert!(
+        letters
+            .lines()
+            .any(|l| l == "1 dead letter, 1 whose record has loaded since"),
+        "{letters}"
+    );
     p.wait_count(waiting, 1, STEP).await;
     let (_, left) = p.ctl(&["skipped", "list"], STEP).await;
     assert!(

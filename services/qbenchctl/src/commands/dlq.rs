@@ -1,6 +1,7 @@
 //! `qbenchctl dlq list|show|retry`: the dead-letter stream, where records
 //! given up on wait with the reason.
 
+use std::collections::HashSet;
 use std::process::ExitCode;
 
 use async_nats::jetstream::{self, context::PublishAckFuture, message::StreamMessage};
@@ -50,25 +51,76 @@ fn stored_at(message: &StreamMessage) -> String {
         .map_or_else(String::new, |t| t.to_rfc3339())
 }
 
-/// One line per dead letter: sequence, time, record and reason.
+/// One line per dead letter: sequence, time, record and reason, marked
+/// when the record is in the mirror now (its parent came and it loaded, or
+/// a later version of it could be mapped), and a count at the end.
 pub async fn list(env: &Env, entity: Option<Entity>, limit: usize) -> anyhow::Result<ExitCode> {
     let (_, stream) = dead_letters(env).await?;
     let letters = read(&stream, entity, limit).await?;
     if letters.is_empty() {
         println!("no dead letters");
+        return Ok(ExitCode::SUCCESS);
     }
-    for letter in &letters {
+    let records: Vec<Option<(Entity, i32)>> = letters.iter().map(record_of).collect();
+    let loaded = loaded_since(env, &records).await?;
+    for (letter, record) in letters.iter().zip(&records) {
         let headers = &letter.headers;
         let entity = entity_of(letter.subject.as_str()).map_or("?", Entity::as_str);
         let id = optional_text(headers, header::ID).unwrap_or("?");
         let reason = optional_text(headers, header::REASON).unwrap_or("no reason given");
+        let since = match record {
+            Some(record) if loaded.contains(record) => " (loaded since)",
+            _ => "",
+        };
         println!(
-            "{} {} {entity} {id}: {reason}",
+            "{} {} {entity} {id}: {reason}{since}",
             letter.sequence,
             stored_at(letter)
         );
     }
+    let count = records
+        .iter()
+        .flatten()
+        .filter(|r| loaded.contains(r))
+        .count();
+    let plural = if letters.len() == 1 { "" } else { "s" };
+    println!(
+        "{} dead letter{plural}, {count} whose record has loaded since",
+        letters.len()
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The record a dead letter names, when it names one.
+fn record_of(letter: &StreamMessage) -> Option<(Entity, i32)> {
+    let entity = entity_of(letter.subject.as_str())?;
+    let id = optional_text(&letter.headers, header::ID)?.parse().ok()?;
+    Some((entity, id))
+}
+
+/// Which of `records` are in their table now.
+async fn loaded_since(
+    env: &Env,
+    records: &[Option<(Entity, i32)>],
+) -> anyhow::Result<HashSet<(Entity, i32)>> {
+    let pool = context::database(env).await?;
+    let mut conn = pool.acquire().await?;
+    let mut loaded = HashSet::new();
+    for entity in Entity::ALL {
+        let ids: Vec<i32> = records
+            .iter()
+            .flatten()
+            .filter(|(e, _)| *e == entity)
+            .map(|(_, id)| *id)
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        for id in mirror_store::existing_ids(&mut conn, entity, &ids).await? {
+            loaded.insert((entity, id));
+        }
+    }
+    Ok(loaded)
 }
 
 /// Everything about one dead letter: its headers and its payload.
