@@ -599,12 +599,7 @@ async fn skipped_records_are_listed_by_entity_and_retried_once_their_parent_exis
     p.wait_count("SELECT count(*) FROM tests WHERE id = 990001", 1, STEP)
         .await;
     // Its dead letter stays, as history, marked as loaded since.
-    let (ok, letters) = p.ctl(&["dlq", "list", "--entity", "test"], STEP).await;
-    assert!(ok, "{letters}");
-    let line = letters
-        .lines()
-        .find(|l| l.contains("test 990001"))
-        .unwrap_or_else(|| panic!("no dead letter for test 990001:\n{letters}"));
+    let (letters, line) = dead_letter(&p, "test 990001").await;
     assert!(line.ends_with("(loaded since)"), "{letters}");
     assert!(
         letters
@@ -625,6 +620,19 @@ async fn skipped_records_are_listed_by_entity_and_retried_once_their_parent_exis
     p.finish().await;
 }
 
+/// `qbenchctl dlq list --entity test`, and its line naming `record` (such
+/// as `test 990003`).
+async fn dead_letter(p: &Pipeline, record: &str) -> (String, String) {
+    let (ok, list) = p.ctl(&["dlq", "list", "--entity", "test"], STEP).await;
+    assert!(ok, "{list}");
+    let line = list
+        .lines()
+        .find(|l| l.contains(record))
+        .unwrap_or_else(|| panic!("no dead letter for {record}:\n{list}"))
+        .to_owned();
+    (list, line)
+}
+
 #[tokio::test]
 async fn a_dead_letter_is_listed_shown_and_sent_back_to_the_loaders() {
     use mirror_records::Entity;
@@ -643,12 +651,7 @@ async fn a_dead_letter_is_listed_shown_and_sent_back_to_the_loaders() {
     )
     .await;
 
-    let (ok, list) = p.ctl(&["dlq", "list", "--entity", "test"], STEP).await;
-    assert!(ok, "{list}");
-    let line = list
-        .lines()
-        .find(|l| l.contains("test 990003"))
-        .unwrap_or_else(|| panic!("no dead letter listed:\n{list}"));
+    let (_, line) = dead_letter(&p, "test 990003").await;
     let sequence = line.split_whitespace().next().unwrap().to_owned();
     let (ok, shown) = p.ctl(&["dlq", "show", &sequence], STEP).await;
     assert!(ok, "{shown}");

@@ -311,31 +311,46 @@ async fn end_run(pool: &PgPool, run: Uuid, status: RunStatus, pages: i32) {
     step("end run", ended).await.unwrap();
 }
 
+/// After the run `failed`, which ended short, a complete incremental run
+/// whose record is committed.
+async fn complete_run_after(pool: &PgPool, failed: Uuid, status: RunStatus, pages: i32) {
+    end_run(pool, failed, status, pages).await;
+    let next = one_page_run(pool).await;
+    end_run(pool, next, RunStatus::Published, 1).await;
+    commit_receipts(pool, next, &[(100, 1)]).await;
+}
+
+/// Asserts that `run` holds the tests' checkpoint back.
+async fn assert_held_by(pool: &PgPool, run: Uuid) {
+    let checkpoint = test_checkpoint(pool).await;
+    assert_eq!(checkpoint.status.as_deref(), Some("loading"));
+    assert_eq!(checkpoint.run_id, Some(run));
+}
+
+/// Asserts that nothing holds the tests' checkpoint back.
+async fn assert_complete(pool: &PgPool) {
+    let checkpoint = test_checkpoint(pool).await;
+    assert_eq!(checkpoint.status.as_deref(), Some("complete"));
+    assert_eq!(checkpoint.run_id, None);
+    assert!(checkpoint.last_synced_at.is_some());
+}
+
 #[tokio::test]
 async fn a_short_incremental_run_holds_the_checkpoint_only_until_its_records_commit() {
     let db = migrated().await;
     seed_parents(&db.pool).await;
 
-    // The first run fails on its second page after publishing the first.
+    // The first run fails on its second page after publishing the first,
+    // whose record is still in flight: it holds the checkpoint.
     let failed = one_page_run(&db.pool).await;
-    end_run(&db.pool, failed, RunStatus::Partial, 1).await;
-    let next = one_page_run(&db.pool).await;
-    end_run(&db.pool, next, RunStatus::Published, 1).await;
-    commit_receipts(&db.pool, next, &[(2, 1)]).await;
-
-    // Its published record is still in flight: it holds the checkpoint.
-    let checkpoint = test_checkpoint(&db.pool).await;
-    assert_eq!(checkpoint.status.as_deref(), Some("loading"));
-    assert_eq!(checkpoint.run_id, Some(failed));
-    assert_eq!(checkpoint.last_synced_at, None);
+    complete_run_after(&db.pool, failed, RunStatus::Partial, 1).await;
+    assert_held_by(&db.pool, failed).await;
+    assert_eq!(test_checkpoint(&db.pool).await.last_synced_at, None);
 
     // Committed, it holds nothing back: the next run, which read again what
     // the failed one did not, moves the checkpoint past both.
     commit_receipts(&db.pool, failed, &[(1, 1)]).await;
-    let checkpoint = test_checkpoint(&db.pool).await;
-    assert_eq!(checkpoint.status.as_deref(), Some("complete"));
-    assert_eq!(checkpoint.run_id, None);
-    assert!(checkpoint.last_synced_at.is_some());
+    assert_complete(&db.pool).await;
     db.drop_database().await.unwrap();
 }
 
@@ -350,21 +365,15 @@ async fn a_page_announced_but_never_counted_keeps_a_short_run_holding() {
     let failed = one_page_run(&db.pool).await;
     let announced = mirror_store::announce_page(&db.pool, failed, Entity::Test, 2);
     step("announce page 2", announced).await.unwrap();
-    end_run(&db.pool, failed, RunStatus::Partial, 2).await;
-    let next = one_page_run(&db.pool).await;
-    end_run(&db.pool, next, RunStatus::Published, 1).await;
-    commit_receipts(&db.pool, next, &[(3, 1)]).await;
+    complete_run_after(&db.pool, failed, RunStatus::Partial, 2).await;
     commit_receipts(&db.pool, failed, &[(1, 1)]).await;
 
-    // Page 1 is in, but how many records page 2 sent is unknown.
-    let checkpoint = test_checkpoint(&db.pool).await;
-    assert_eq!(checkpoint.status.as_deref(), Some("loading"));
-    assert_eq!(checkpoint.run_id, Some(failed));
-    // Nor does a record of it arriving tell.
+    // Page 1 is in, but how many records page 2 sent is unknown; nor does
+    // a record of it arriving tell.
+    assert_held_by(&db.pool, failed).await;
     commit_receipts(&db.pool, failed, &[(2, 2)]).await;
-    let checkpoint = test_checkpoint(&db.pool).await;
-    assert_eq!(checkpoint.run_id, Some(failed));
-    assert_eq!(checkpoint.last_synced_at, None);
+    assert_held_by(&db.pool, failed).await;
+    assert_eq!(test_checkpoint(&db.pool).await.last_synced_at, None);
     db.drop_database().await.unwrap();
 }
 
@@ -377,21 +386,14 @@ async fn a_short_full_run_holds_the_checkpoint_until_a_complete_full_run() {
     // run after it vouches for nothing older than its own cursor.
     let pages = [(1, 1, 10, 10)];
     let failed = run_with_pages(&db.pool, "full", Entity::Test, &pages).await;
-    end_run(&db.pool, failed, RunStatus::Partial, 1).await;
     commit_receipts(&db.pool, failed, &[(1, 1)]).await;
-    let next = one_page_run(&db.pool).await;
-    end_run(&db.pool, next, RunStatus::Published, 1).await;
-    commit_receipts(&db.pool, next, &[(2, 1)]).await;
-    let checkpoint = test_checkpoint(&db.pool).await;
-    assert_eq!(checkpoint.status.as_deref(), Some("loading"));
-    assert_eq!(checkpoint.run_id, Some(failed));
+    complete_run_after(&db.pool, failed, RunStatus::Partial, 1).await;
+    assert_held_by(&db.pool, failed).await;
 
     let full = run_with_pages(&db.pool, "full", Entity::Test, &pages).await;
     end_run(&db.pool, full, RunStatus::Published, 1).await;
     commit_receipts(&db.pool, full, &[(3, 1)]).await;
-    let checkpoint = test_checkpoint(&db.pool).await;
-    assert_eq!(checkpoint.status.as_deref(), Some("complete"));
-    assert_eq!(checkpoint.run_id, None);
+    assert_complete(&db.pool).await;
     db.drop_database().await.unwrap();
 }
 
