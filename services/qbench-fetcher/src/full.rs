@@ -2,22 +2,32 @@
 //!
 //! Pages are computed by QBench per request, so a record deleted while we
 //! page shifts every later page one place to the left and one record would
-//! be missed. When the total shrinks between pages, the read steps back by
-//! the number of pages the deletions could have shifted and reads again;
-//! records already sent are de-duplicated by JetStream (or found unchanged
-//! by the loader). Paging ends on `total_pages` or an empty page, never on
-//! a short page or on `total_count`, which QBench may leave null.
+//! be missed. Two signs of that make the read step back and read again
+//! (records already sent are de-duplicated by JetStream, or found unchanged
+//! by the loader): the total shrinking between pages, and, where the entity
+//! has QBench's updates feed, a record behind the reader listed as deleted.
+//! The feed is asked every [`LOOK_EVERY`] pages and at the end of the pass,
+//! so deletions offset by records created meanwhile, which leave the total
+//! as it was, are seen too. Paging ends on `total_pages` or an empty page,
+//! never on a short page or on `total_count`, which QBench may leave null.
 
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
 use futures::{StreamExt, stream};
 use mirror_records::Entity;
 use mirror_store::{FetchCursor, RunStatus};
-use qbench_client::{Page, PageQuery, QbenchClient, SortKey, SortOrder};
+use qbench_client::{Page, PageQuery, QbenchClient, QbenchError, SortKey, SortOrder};
 use tracing::Span;
 use uuid::Uuid;
 
 use crate::engine::{EntityFailure, EntityReport, Syncer, publish_page, read_page, tally};
 
 const MODE: &str = "full";
+
+/// Looks at the end of a pass that may each send the reader back; a lab
+/// deleting records all the time still gets its pass finished.
+const FINAL_LOOKS: u32 = 3;
 
 /// Reads every page of `entity` into the run, resuming where an unfinished
 /// full sync of it stopped.
@@ -37,12 +47,23 @@ pub async fn sync_entity(
     let mode = if start > 1 { "resume" } else { MODE };
     mirror_store::start_run_entity(&syncer.pool, run_id, entity, mode).await?;
 
+    let overlap = chrono::Duration::from_std(syncer.settings.feed_overlap).unwrap_or_default();
     let mut state = Paging {
         syncer,
         run_id,
         entity,
         ledger_page: 0,
         report: EntityReport::default(),
+        read_up_to: 0,
+        watch: entity.has_updates_feed().then(|| DeletionWatch {
+            since: Utc::now() - overlap,
+            // A deletion from now on may slide a record to the end of the
+            // page before the first one this pass reads.
+            page: start.saturating_sub(1).max(1),
+            pages: 0,
+            seen: HashSet::new(),
+            final_looks: FINAL_LOOKS,
+        }),
     };
     let started = chrono::Utc::now();
     let result = state.read_from(start).await;
@@ -114,6 +135,26 @@ struct Paging<'a> {
     entity: Entity,
     ledger_page: i32,
     report: EntityReport,
+    /// The highest id published by this pass.
+    read_up_to: i64,
+    /// `None` where the entity or the tenant has no updates feed.
+    watch: Option<DeletionWatch>,
+}
+
+/// What the pass knows of deletions the updates feed reported.
+struct DeletionWatch {
+    /// The next look asks for changes since this instant (the fetcher's
+    /// clock at the last look, less `FEED_OVERLAP`).
+    since: DateTime<Utc>,
+    /// The last page read before the last look: a deletion after that look
+    /// slides a record to the end of this page or a later one.
+    page: u32,
+    /// Pages read since the last look.
+    pages: u32,
+    /// Deleted ids already acted on.
+    seen: HashSet<i64>,
+    /// End-of-pass looks left.
+    final_looks: u32,
 }
 
 /// What to do after a page.
@@ -182,9 +223,6 @@ impl Paging<'_> {
     ) -> Result<Next, EntityFailure> {
         // The first page with a total sets the baseline; a later, smaller
         // total means records before the reader vanished.
-        // TODO(#2): deletions offset by as many new records within one pass
-        // leave the total unchanged and go unnoticed; `qbenchctl verify`
-        // reports the records that slipped past.
         if let Some(now) = page.total_count {
             let before = baseline.replace(now).unwrap_or(now);
             if now < before && page_num > 1 {
@@ -197,7 +235,7 @@ impl Paging<'_> {
         }
         if page.records.is_empty() {
             self.save_cursor(None).await?;
-            return Ok(Next::Done);
+            return self.finish(page_num).await;
         }
         // A page short of its size before the last one, with no smaller
         // total to explain it, has lost records somewhere: nothing of it is
@@ -222,12 +260,72 @@ impl Paging<'_> {
         )
         .await?;
         tally(&mut self.report, &published);
+        let read = published.last_id.map_or(0, i64::from);
+        self.read_up_to = self.read_up_to.max(read);
         let last = u64::from(page_num) >= page.total_pages;
         self.save_cursor((!last).then_some(page_num + 1)).await?;
         if self.ledger_page % 100 == 0 {
             tracing::info!(entity = %self.entity, page = page_num, total_pages = page.total_pages, "Full sync progressing.");
         }
-        Ok(if last { Next::Done } else { Next::Continue })
+        if last {
+            return self.finish(page_num).await;
+        }
+        let due = self.watch.as_mut().is_some_and(|watch| {
+            watch.pages += 1;
+            // One call more per `FEED_LOOK_PAGES` pages (100 by default),
+            // and at most that many pages read again after a deletion.
+            watch.pages >= self.syncer.settings.feed_look_pages
+        });
+        if due && let Some(from) = self.look(page_num).await? {
+            return Ok(Next::RereadFrom(from));
+        }
+        Ok(Next::Continue)
+    }
+
+    /// The pass reached its end: done, unless a last look at the feed sends
+    /// the reader back.
+    async fn finish(&mut self, page_num: u32) -> Result<Next, EntityFailure> {
+        let looks_left = self.watch.as_mut().is_some_and(|watch| {
+            let left = watch.final_looks > 0;
+            watch.final_looks = watch.final_looks.saturating_sub(1);
+            left
+        });
+        if looks_left && let Some(from) = self.look(page_num).await? {
+            return Ok(Next::RereadFrom(from));
+        }
+        Ok(Next::Done)
+    }
+
+    /// Asks the updates feed for deletions since the last look; returns the
+    /// page to read again from when a record behind the reader is gone.
+    async fn look(&mut self, page_num: u32) -> Result<Option<u32>, EntityFailure> {
+        let Some(watch) = self.watch.as_mut() else {
+            return Ok(None);
+        };
+        let asked = Utc::now();
+        let deleted = match self.syncer.client.updates(self.entity, watch.since).await {
+            Ok(updates) => updates.deleted,
+            Err(QbenchError::FeedUnavailable { .. }) => {
+                self.watch = None;
+                return Ok(None);
+            }
+            Err(e) => return Err(EntityFailure::Feed(e)),
+        };
+        let overlap =
+            chrono::Duration::from_std(self.syncer.settings.feed_overlap).unwrap_or_default();
+        let from = watch.page;
+        watch.since = asked - overlap;
+        watch.page = page_num;
+        watch.pages = 0;
+        let mut behind = false;
+        for id in deleted {
+            behind |= watch.seen.insert(id) && id <= self.read_up_to;
+        }
+        if !behind {
+            return Ok(None);
+        }
+        tracing::info!(entity = %self.entity, page = page_num, from, "Records behind the reader were deleted; re-reading.");
+        Ok(Some(from))
     }
 
     /// `None` once the entity is read to the end.

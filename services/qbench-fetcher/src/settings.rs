@@ -24,6 +24,9 @@ pub struct FetcherSettings {
     /// How far back each incremental run re-asks the updates feed, to cover
     /// clock skew between QBench and this machine.
     pub feed_overlap: Duration,
+    /// Pages a full sync reads between two looks at the updates feed for
+    /// records deleted behind it (`FEED_LOOK_PAGES`, 1 to 10,000).
+    pub feed_look_pages: u32,
     /// Whether list rows lacking detail-only fields are replaced by the
     /// record's detail (`DETAIL_FETCH=auto`, the default, or `off`).
     pub detail_fetch: bool,
@@ -39,9 +42,17 @@ pub struct FetcherSettings {
 impl FetcherSettings {
     /// Reads `DATABASE_URL`, `NATS_URL`, the `QBENCH_*` variables,
     /// `SYNC_INTERVAL`, `SYNC_LOOKBACK_DAYS`, `FEED_OVERLAP`,
-    /// `METRICS_ADDR`, `WINDOW_SCHEDULE` and `SYNC_REPORT_DIR`.
+    /// `FEED_LOOK_PAGES`, `METRICS_ADDR`, `WINDOW_SCHEDULE` and
+    /// `SYNC_REPORT_DIR`.
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let qbench = QbenchSettings::from_env(env)?;
+        let feed_look_pages = env.or("FEED_LOOK_PAGES", 100_u32)?;
+        if !(1..=10_000).contains(&feed_look_pages) {
+            return Err(ConfigError::Invalid {
+                variable: "FEED_LOOK_PAGES",
+                reason: "must be between 1 and 10000".into(),
+            });
+        }
         Ok(FetcherSettings {
             database: DatabaseSettings::from_env(env)?,
             nats: NatsSettings::from_env(env)?,
@@ -54,6 +65,7 @@ impl FetcherSettings {
             sync_interval: duration(env, "SYNC_INTERVAL", "5m")?,
             lookback_days: env.or("SYNC_LOOKBACK_DAYS", 7)?,
             feed_overlap: duration(env, "FEED_OVERLAP", "10m")?,
+            feed_look_pages,
             detail_fetch: env
                 .optional_with("DETAIL_FETCH", |v| match v {
                     "auto" => Ok(true),
@@ -72,5 +84,33 @@ impl FetcherSettings {
                 .flatten(),
             report_dir: env.or("SYNC_REPORT_DIR", PathBuf::from("docs/sync_reports"))?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_look_pages(value: &str) -> Result<FetcherSettings, ConfigError> {
+        FetcherSettings::from_env(&Env::from_pairs([
+            ("DATABASE_URL", "postgres://x/y"),
+            ("FEED_LOOK_PAGES", value),
+        ]))
+    }
+
+    #[test]
+    fn feed_look_pages_is_bounded() {
+        assert_eq!(with_look_pages("1").unwrap().feed_look_pages, 1);
+        assert_eq!(with_look_pages("10000").unwrap().feed_look_pages, 10_000);
+        for bad in ["0", "10001"] {
+            assert_eq!(
+                with_look_pages(bad).unwrap_err().to_string(),
+                "FEED_LOOK_PAGES is invalid: must be between 1 and 10000",
+                "{bad}"
+            );
+        }
+        let default =
+            FetcherSettings::from_env(&Env::from_pairs([("DATABASE_URL", "postgres://x/y")]));
+        assert_eq!(default.unwrap().feed_look_pages, 100);
     }
 }

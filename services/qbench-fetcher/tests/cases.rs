@@ -176,6 +176,32 @@ impl Pipeline {
         rows.into_iter().map(|row| row.id as i32).collect()
     }
 
+    /// Waits until every one of `samples` is in the mirror. Records changed
+    /// while the sync paged may be stale until the next incremental run;
+    /// what must not happen is a sample live throughout never read.
+    async fn assert_samples_read(&mut self, samples: &[i32]) {
+        self.start_loader();
+        let unread = || async {
+            let stored = mirror_store::mirror_records(self.pool(), Entity::Sample)
+                .await
+                .unwrap();
+            let stored: Vec<i32> = stored.into_iter().map(|row| row.id).collect();
+            samples
+                .iter()
+                .filter(|id| !stored.contains(id))
+                .copied()
+                .collect::<Vec<_>>()
+        };
+        let settled = async {
+            while !unread().await.is_empty() {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        };
+        if tokio::time::timeout(LOAD_LIMIT, settled).await.is_err() {
+            panic!("samples never read: {:?}", unread().await);
+        }
+    }
+
     fn lab_pages(&self, entity: Entity) -> usize {
         self.lab().live_count(entity).div_ceil(PAGE_SIZE)
     }
@@ -392,7 +418,7 @@ async fn a_null_total_count_does_not_end_paging() {
         .entity(Entity::Sample);
     p.lab().add_fault(every_page);
 
-    let run = p.sync(&fetcher, SyncMode::Full, &[Entity::Sample]).await;
+    let run = p.sync(&fetcher, SyncMode::Full, &[]).await;
 
     assert_every_sample_page_read(&p, &run).await;
     let ledger = p.ledger(run.run_id, Entity::Sample).await;
@@ -604,26 +630,60 @@ async fn records_deleted_while_paging_push_no_other_record_past_the_reader() {
     step("deletions", deletions).await.unwrap();
 
     assert_eq!(run.status, RunStatus::Published, "{run}");
-    // Records changed by the deletions may be stale until the next
-    // incremental run; what must not happen is a live sample never read.
-    p.start_loader();
-    let unread = || async {
-        let stored = mirror_store::mirror_records(p.pool(), Entity::Sample)
-            .await
-            .unwrap();
-        let stored: Vec<i32> = stored.into_iter().map(|row| row.id).collect();
-        let lab = p.lab_ids(Entity::Sample);
-        lab.into_iter()
-            .filter(|id| !stored.contains(id))
-            .collect::<Vec<_>>()
-    };
-    let settled = async {
-        while !unread().await.is_empty() {
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-    };
-    if tokio::time::timeout(LOAD_LIMIT, settled).await.is_err() {
-        panic!("samples never read: {:?}", unread().await);
-    }
+    let live = p.lab_ids(Entity::Sample);
+    p.assert_samples_read(&live).await;
     p.finish().await;
+}
+
+/// Samples deleted behind the reader while a full sync pages, offset by
+/// samples created meanwhile, so the total never shrinks: the updates feed
+/// must show the reader what it would have skipped. `look_pages` is the
+/// fetcher's `FEED_LOOK_PAGES`.
+async fn deletions_offset_by_creations_push_no_record_past_the_reader(look_pages: &str) {
+    // The updates feed is asked by the fetcher's clock, so the lab's
+    // history ends now.
+    let mut p = Pipeline::start(Utc::now()).await;
+    p.lab()
+        .add_fault(on_sample_page(3, FaultAction::Delay { ms: 1_500 }).times(1));
+    let doomed: Vec<u64> = p.lab_ids(Entity::Sample)[..PAGE_SIZE / 2]
+        .iter()
+        .map(|id| *id as u64)
+        .collect();
+    let before = p.lab().live_count(Entity::Sample);
+    // Samples created meanwhile are for the next incremental run to read.
+    let kept: Vec<i32> = p.lab_ids(Entity::Sample)[PAGE_SIZE / 2..].to_vec();
+    let lab = p.lab().clone();
+    let changes = tokio::spawn(async move {
+        while lab
+            .faults()
+            .iter()
+            .any(|r| matches!(r.action, FaultAction::Delay { .. }))
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        lab.delete(Entity::Sample, &doomed).unwrap();
+        lab.advance(Duration::from_secs(7 * 86_400));
+    });
+    let fetcher = p.fetcher(&[("FEED_LOOK_PAGES", look_pages)]).await;
+
+    let run = p.sync(&fetcher, SyncMode::Full, &[]).await;
+    step("lab changes", changes).await.unwrap();
+
+    assert_eq!(run.status, RunStatus::Published, "{run}");
+    let after = p.lab().live_count(Entity::Sample);
+    assert!(after >= before, "the total shrank: {before} to {after}");
+    let live = p.lab_ids(Entity::Sample);
+    let kept: Vec<i32> = kept.into_iter().filter(|id| live.contains(id)).collect();
+    p.assert_samples_read(&kept).await;
+    p.finish().await;
+}
+
+#[tokio::test]
+async fn deletions_offset_by_creations_are_seen_by_the_look_at_the_end_of_the_pass() {
+    deletions_offset_by_creations_push_no_record_past_the_reader("10000").await;
+}
+
+#[tokio::test]
+async fn deletions_offset_by_creations_are_seen_by_the_looks_while_paging() {
+    deletions_offset_by_creations_push_no_record_past_the_reader("1").await;
 }
