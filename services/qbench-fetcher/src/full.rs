@@ -11,23 +11,17 @@
 //! as it was, are seen too. Paging ends on `total_pages` or an empty page,
 //! never on a short page or on `total_count`, which QBench may leave null.
 
-use std::collections::HashSet;
-
-use chrono::{DateTime, Utc};
 use futures::{StreamExt, stream};
 use mirror_records::Entity;
 use mirror_store::{FetchCursor, RunStatus};
-use qbench_client::{Page, PageQuery, QbenchClient, QbenchError, SortKey, SortOrder};
+use qbench_client::{Page, PageQuery, QbenchClient, SortKey, SortOrder};
 use tracing::Span;
 use uuid::Uuid;
 
+use crate::deletions::DeletionFeed;
 use crate::engine::{EntityFailure, EntityReport, Syncer, publish_page, read_page, tally};
 
 const MODE: &str = "full";
-
-/// Looks at the end of a pass that may each send the reader back; a lab
-/// deleting records all the time still gets its pass finished.
-const FINAL_LOOKS: u32 = 3;
 
 /// Reads every page of `entity` into the run, resuming where an unfinished
 /// full sync of it stopped.
@@ -47,7 +41,6 @@ pub async fn sync_entity(
     let mode = if start > 1 { "resume" } else { MODE };
     mirror_store::start_run_entity(&syncer.pool, run_id, entity, mode).await?;
 
-    let overlap = chrono::Duration::from_std(syncer.settings.feed_overlap).unwrap_or_default();
     let mut state = Paging {
         syncer,
         run_id,
@@ -55,14 +48,12 @@ pub async fn sync_entity(
         ledger_page: 0,
         report: EntityReport::default(),
         read_up_to: 0,
-        watch: entity.has_updates_feed().then(|| DeletionWatch {
-            since: Utc::now() - overlap,
+        watch: DeletionFeed::watch(syncer, entity).map(|feed| DeletionWatch {
+            feed,
             // A deletion from now on may slide a record to the end of the
             // page before the first one this pass reads.
             page: start.saturating_sub(1).max(1),
             pages: 0,
-            seen: HashSet::new(),
-            final_looks: FINAL_LOOKS,
         }),
     };
     let started = chrono::Utc::now();
@@ -141,20 +132,14 @@ struct Paging<'a> {
     watch: Option<DeletionWatch>,
 }
 
-/// What the pass knows of deletions the updates feed reported.
+/// Where the pass stood at its last look at the updates feed.
 struct DeletionWatch {
-    /// The next look asks for changes since this instant (the fetcher's
-    /// clock at the last look, less `FEED_OVERLAP`).
-    since: DateTime<Utc>,
+    feed: DeletionFeed,
     /// The last page read before the last look: a deletion after that look
     /// slides a record to the end of this page or a later one.
     page: u32,
     /// Pages read since the last look.
     pages: u32,
-    /// Deleted ids already acted on.
-    seen: HashSet<i64>,
-    /// End-of-pass looks left.
-    final_looks: u32,
 }
 
 /// What to do after a page.
@@ -285,11 +270,10 @@ impl Paging<'_> {
     /// The pass reached its end: done, unless a last look at the feed sends
     /// the reader back.
     async fn finish(&mut self, page_num: u32) -> Result<Next, EntityFailure> {
-        let looks_left = self.watch.as_mut().is_some_and(|watch| {
-            let left = watch.final_looks > 0;
-            watch.final_looks = watch.final_looks.saturating_sub(1);
-            left
-        });
+        let looks_left = self
+            .watch
+            .as_mut()
+            .is_some_and(|watch| watch.feed.take_final_look());
         if looks_left && let Some(from) = self.look(page_num).await? {
             return Ok(Next::RereadFrom(from));
         }
@@ -302,26 +286,14 @@ impl Paging<'_> {
         let Some(watch) = self.watch.as_mut() else {
             return Ok(None);
         };
-        let asked = Utc::now();
-        let deleted = match self.syncer.client.updates(self.entity, watch.since).await {
-            Ok(updates) => updates.deleted,
-            Err(QbenchError::FeedUnavailable { .. }) => {
-                self.watch = None;
-                return Ok(None);
-            }
-            Err(e) => return Err(EntityFailure::Feed(e)),
+        let Some(deleted) = watch.feed.new_deletions(self.syncer).await? else {
+            self.watch = None;
+            return Ok(None);
         };
-        let overlap =
-            chrono::Duration::from_std(self.syncer.settings.feed_overlap).unwrap_or_default();
         let from = watch.page;
-        watch.since = asked - overlap;
         watch.page = page_num;
         watch.pages = 0;
-        let mut behind = false;
-        for id in deleted {
-            behind |= watch.seen.insert(id) && id <= self.read_up_to;
-        }
-        if !behind {
+        if !deleted.iter().any(|id| *id <= self.read_up_to) {
             return Ok(None);
         }
         tracing::info!(entity = %self.entity, page = page_num, from, "Records behind the reader were deleted; re-reading.");

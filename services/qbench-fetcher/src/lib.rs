@@ -5,6 +5,7 @@
 //! advance only after JetStream acknowledged what they cover. It runs as a
 //! service (operator requests, a schedule, single-record fetches) or once.
 
+mod deletions;
 mod details;
 mod engine;
 mod full;

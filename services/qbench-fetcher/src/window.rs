@@ -6,17 +6,23 @@
 //! dated record is older than the window. A record without a readable
 //! creation date is not known to belong to the window and is left to the
 //! other modes; it does not stop the read either, since QBench may sort
-//! such records first.
+//! such records first. A record deleted among those already read shifts
+//! later pages; where the entity has the updates feed, a look at it at the
+//! end of the pass sends the reader back to the first page when that
+//! happened.
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, Days, DurationRound, TimeDelta, Utc};
 use chrono_tz::Tz;
-use mirror_records::Entity;
+use mirror_records::{Entity, record_id};
 use mirror_store::RunStatus;
 use qbench_client::{PageQuery, SortKey, SortOrder};
 use serde_json::Value;
 use tracing::Span;
 use uuid::Uuid;
 
+use crate::deletions::DeletionFeed;
 use crate::engine::{EntityFailure, EntityReport, Syncer, publish_page, read_page, tally};
 
 const MODE: &str = "window";
@@ -51,8 +57,10 @@ pub async fn sync_entity(
         start,
         ledger_page: 0,
         report: EntityReport::default(),
+        deletions: DeletionFeed::watch(syncer, entity),
+        read: HashSet::new(),
     };
-    let result = state.read().await;
+    let result = state.read_all().await;
     let (status, message) = match &result {
         Ok(()) => (RunStatus::Published, None),
         Err(e) => (RunStatus::Partial, Some(e.to_string())),
@@ -77,12 +85,36 @@ struct Window<'a> {
     start: DateTime<Utc>,
     ledger_page: i32,
     report: EntityReport,
+    /// `None` where the entity or the tenant has no updates feed.
+    deletions: Option<DeletionFeed>,
+    /// Ids on the pages read so far.
+    read: HashSet<i64>,
 }
 
 impl Window<'_> {
-    // TODO(#5): a record deleted in QBench while the window is paged shifts
-    // later pages left, and the record that slides over a page boundary is
-    // not read in this run; the next window or incremental run reads it.
+    /// Reads the window, and again from the first page while the updates
+    /// feed says a record already read was deleted meanwhile. Records read
+    /// twice are stored once by JetStream, so the report counts them once.
+    async fn read_all(&mut self) -> Result<(), EntityFailure> {
+        loop {
+            self.read().await?;
+            let Some(feed) = self.deletions.as_mut() else {
+                return Ok(());
+            };
+            if !feed.take_final_look() {
+                return Ok(());
+            }
+            let Some(deleted) = feed.new_deletions(self.syncer).await? else {
+                self.deletions = None;
+                return Ok(());
+            };
+            if !deleted.iter().any(|id| self.read.contains(id)) {
+                return Ok(());
+            }
+            tracing::info!(entity = %self.entity, "Records already read were deleted; reading the window again.");
+        }
+    }
+
     async fn read(&mut self) -> Result<(), EntityFailure> {
         let size = self.syncer.settings.qbench.page_size;
         let zone = self.syncer.settings.qbench.timezone;
@@ -91,6 +123,12 @@ impl Window<'_> {
             let query =
                 PageQuery::new(page_num, size).sorted(SortKey::DateCreated, SortOrder::Desc);
             let (page, trace) = read_page(&self.syncer.client, self.entity, &query).await?;
+            self.read.extend(
+                page.records
+                    .iter()
+                    .filter_map(|r| record_id(r).ok())
+                    .map(i64::from),
+            );
             let created: Vec<Option<DateTime<Utc>>> =
                 page.records.iter().map(|r| created_at(r, zone)).collect();
             let inside: Vec<Value> = page

@@ -687,3 +687,86 @@ async fn deletions_offset_by_creations_are_seen_by_the_look_at_the_end_of_the_pa
 async fn deletions_offset_by_creations_are_seen_by_the_looks_while_paging() {
     deletions_offset_by_creations_push_no_record_past_the_reader("1").await;
 }
+
+/// Tests deleted from the first page of a window sync while it pages shift
+/// the later pages, and the first records of page 2 slide onto page 1,
+/// already read: the look at the updates feed at the end of the pass must
+/// send the reader back, so no test created in the window goes unread.
+#[tokio::test]
+async fn a_window_reads_again_when_a_record_it_read_is_deleted() {
+    use qbench_client::{PageQuery, SortKey, SortOrder};
+    // The updates feed is asked by the fetcher's clock, so the lab's
+    // history ends now.
+    let mut p = Pipeline::start(Utc::now()).await;
+    let fetcher = p.fetcher(&[]).await;
+    let parents = [Entity::Customer, Entity::Order, Entity::Sample];
+    let synced = p.sync(&fetcher, SyncMode::Full, &parents).await;
+    assert_eq!(synced.status, RunStatus::Published, "{synced}");
+
+    // The window's first two pages as they stand before the deletions.
+    let mut newest = Vec::new();
+    for page in [1, 2] {
+        let query =
+            PageQuery::new(page, PAGE_SIZE as u32).sorted(SortKey::DateCreated, SortOrder::Desc);
+        let listed = fetcher.client.list_page(Entity::Test, &query).await;
+        newest.extend(listed.unwrap().records);
+    }
+    let window_start = Utc::now() - chrono::Duration::days(7);
+    let in_window =
+        |record: &Value| lab_time(record, "date_created").is_some_and(|at| at >= window_start);
+    let id = |record: &Value| record["id"].as_i64().unwrap();
+    let doomed: Vec<u64> = newest[..5].iter().map(|r| id(r) as u64).collect();
+    let sliding: Vec<i64> = newest[PAGE_SIZE..PAGE_SIZE + 5].iter().map(id).collect();
+    let expected: Vec<i32> = newest[5..]
+        .iter()
+        .filter(|r| in_window(r))
+        .map(|r| id(r) as i32)
+        .collect();
+    assert!(
+        sliding.iter().all(|s| expected.contains(&(*s as i32))),
+        "the records that slide are not all in the window: {sliding:?}"
+    );
+
+    let delay = FaultRule::new(FaultAction::Delay { ms: 1_500 })
+        .route(RouteKind::List)
+        .entity(Entity::Test)
+        .page(2)
+        .times(1);
+    p.lab().add_fault(delay);
+    let lab = p.lab().clone();
+    let deletions = tokio::spawn(async move {
+        while lab
+            .faults()
+            .iter()
+            .any(|r| matches!(r.action, FaultAction::Delay { .. }))
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        lab.delete(Entity::Test, &doomed).unwrap();
+    });
+    let run = p.sync(&fetcher, SyncMode::Window, &[Entity::Test]).await;
+    step("deletions", deletions).await.unwrap();
+    assert_eq!(run.status, RunStatus::Published, "{run}");
+
+    p.start_loader();
+    let unread = || async {
+        let stored = mirror_store::mirror_records(p.pool(), Entity::Test)
+            .await
+            .unwrap();
+        let stored: Vec<i32> = stored.into_iter().map(|row| row.id).collect();
+        expected
+            .iter()
+            .filter(|id| !stored.contains(id))
+            .copied()
+            .collect::<Vec<_>>()
+    };
+    let settled = async {
+        while !unread().await.is_empty() {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    };
+    if tokio::time::timeout(LOAD_LIMIT, settled).await.is_err() {
+        panic!("tests in the window never read: {:?}", unread().await);
+    }
+    p.finish().await;
+}
