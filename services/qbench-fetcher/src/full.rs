@@ -34,8 +34,13 @@ pub async fn sync_entity(
         .await?
         .unwrap_or_default();
     let start = cursor.next_page.filter(|p| *p > 1).map_or(1, |p| p as u32);
-    if let (Some(previous), true) = (cursor.run_id, start > 1) {
-        hand_over(syncer, previous, entity, run_id).await?;
+    if start > 1 {
+        // Every run that left this pass unfinished hands over, not only
+        // the one the cursor names: a run that failed before publishing a
+        // page never moved the cursor, and would hold the checkpoint on.
+        for previous in mirror_store::unfinished_full_runs(&syncer.pool, entity).await? {
+            hand_over(syncer, previous, entity, run_id).await?;
+        }
         tracing::info!(%entity, page = start, "Resuming an unfinished full sync.");
     }
     let mode = if start > 1 { "resume" } else { MODE };
@@ -98,7 +103,7 @@ async fn start_change_tracking(
     Ok(())
 }
 
-/// The unfinished run's published pages are final: it is marked published
+/// An unfinished run's published pages are final: it is marked published
 /// with the pages it has, and this run reads the rest.
 async fn hand_over(
     syncer: &Syncer,

@@ -770,3 +770,39 @@ async fn a_window_reads_again_when_a_record_it_read_is_deleted() {
     }
     p.finish().await;
 }
+
+/// Two runs in a row fail on the same page, the second before publishing
+/// anything, so the cursor still names the first; the run that then reads
+/// the pass to its end must free the checkpoint of both.
+#[tokio::test]
+async fn a_pass_failing_twice_then_finished_frees_the_checkpoint() {
+    let mut p = Pipeline::start(fixed_clock()).await;
+    let fetcher = p.fetcher(&[]).await;
+    let unavailable = scripted(503, r#"{"error":"unavailable"}"#, "application/json");
+    p.lab().add_fault(on_sample_page(3, unavailable).times(6));
+    for attempt in ["first", "second"] {
+        let failed = p.sync(&fetcher, SyncMode::Full, &[Entity::Sample]).await;
+        assert_eq!(failed.status, RunStatus::Partial, "{attempt}: {failed}");
+    }
+    assert!(
+        p.lab().faults().is_empty(),
+        "page 3 was not asked six times"
+    );
+
+    let finished = p.sync(&fetcher, SyncMode::Full, &[]).await;
+    assert_eq!(finished.status, RunStatus::Published, "{finished}");
+    p.start_loader();
+    p.assert_mirror_equals_lab().await;
+    let complete = async {
+        loop {
+            let all = mirror_store::checkpoints(p.pool()).await.unwrap();
+            let sample = all.into_iter().find(|c| c.entity == "sample").unwrap();
+            if sample.status.as_deref() == Some("complete") {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    };
+    within(LOAD_LIMIT, "the samples' checkpoint completes", complete).await;
+    p.finish().await;
+}

@@ -89,3 +89,17 @@ pub async fn pages_recorded(
     .await?;
     Ok(pages.unwrap_or(0))
 }
+
+/// Runs that read `entity` in full (from the start or resuming) and ended
+/// short, oldest first.
+pub async fn unfinished_full_runs(pool: &PgPool, entity: Entity) -> Result<Vec<Uuid>, StoreError> {
+    let runs = sqlx::query_scalar(
+        "SELECT run_id FROM sync_run_entities \
+         WHERE entity = $1 AND mode IN ('full', 'resume') AND status IN ('partial', 'failed') \
+         ORDER BY started_at, run_id",
+    )
+    .bind(entity.as_str())
+    .fetch_all(pool)
+    .await?;
+    Ok(runs)
+}

@@ -20,7 +20,9 @@ mod upsert;
 pub use connect::{
     StoreError, connect, connect_waiting, migrate, migrate_configured, open, open_waiting,
 };
-pub use cursors::{FetchCursor, load_cursor, max_id, pages_recorded, save_cursor};
+pub use cursors::{
+    FetchCursor, load_cursor, max_id, pages_recorded, save_cursor, unfinished_full_runs,
+};
 pub use deletions::mark_deleted;
 pub use fetcher_lock::FetcherLock;
 pub use ledger::{Outcome, Receipt, advance_checkpoint, record_receipts, settle_skipped_receipts};
