@@ -3,8 +3,9 @@
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
-use axum::http::{Method, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware;
+use axum::response::{IntoResponse, Response};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -49,10 +50,25 @@ pub fn router(state: AppState, web: &WebSettings) -> Router {
     }
 
     app.fallback(|| async { ApiError::NotFound })
+        .layer(middleware::map_response(method_not_allowed_body))
         .layer(cors(web))
         .layer(middleware::from_fn(http_metrics::record_latency))
         .layer(request_log())
         .with_state(state)
+}
+
+/// A 405 keeps the `Allow` header the router set and gets the error body
+/// every other error has.
+async fn method_not_allowed_body(response: Response) -> Response {
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED {
+        return response;
+    }
+    let (parts, _) = response.into_parts();
+    let mut answer = ApiError::MethodNotAllowed.into_response();
+    if let Some(allow) = parts.headers.get(header::ALLOW) {
+        answer.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    answer
 }
 
 /// CORS for the configured origins only; with none, browsers allow only

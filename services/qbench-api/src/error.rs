@@ -36,6 +36,9 @@ pub enum ApiError {
     /// No such route, or no such visible record.
     #[error("not found")]
     NotFound,
+    /// The route exists, but not for this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// The database does not answer.
     #[error("database unavailable")]
     Unavailable,
@@ -61,6 +64,7 @@ impl ApiError {
             ApiError::InvalidParameter { .. } => (StatusCode::BAD_REQUEST, "invalid_parameter"),
             ApiError::InvalidBody(_) => (StatusCode::BAD_REQUEST, "invalid_body"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }

@@ -432,6 +432,25 @@ async fn unknown_paths_answer_a_json_404() {
     app.finish().await;
 }
 
+#[tokio::test]
+async fn a_known_path_with_another_method_answers_a_json_405() {
+    let app = TestApp::spawn().await;
+    let url = format!("{}/api/auth/login", app.base);
+    let answer = step("get login", app.http.get(url).send()).await.unwrap();
+    assert_eq!(answer.status(), 405);
+    let allow = answer
+        .headers()
+        .get("allow")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(allow.as_deref(), Some("POST"));
+    let body: Value = step("body", answer.json()).await.unwrap();
+    assert_eq!(
+        body,
+        json!({"code": "method_not_allowed", "message": "method not allowed"})
+    );
+    app.finish().await;
+}
+
 fn built_dashboard(dir: &Path) {
     std::fs::write(dir.join("index.html"), "<html>dashboard</html>").unwrap();
     std::fs::write(dir.join("app.js"), "console.log(1)").unwrap();

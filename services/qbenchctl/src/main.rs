@@ -57,8 +57,10 @@ enum Command {
     },
     /// Fetch records by id now, with their missing parents.
     Fetch {
+        /// customer, order, sample, batch or test.
         entity: Entity,
-        #[arg(required = true)]
+        /// QBench ids (positive numbers).
+        #[arg(required = true, value_parser = record_id_i64)]
         ids: Vec<i64>,
         /// How long to wait for the records to be loaded, in seconds.
         #[arg(long, default_value_t = 120)]
@@ -163,7 +165,7 @@ enum BanlistAction {
     Add {
         #[arg(long = "type")]
         entity: Entity,
-        #[arg(long)]
+        #[arg(long, value_parser = record_id)]
         id: i32,
         #[arg(long)]
         reason: Option<String>,
@@ -172,7 +174,7 @@ enum BanlistAction {
     Remove {
         #[arg(long = "type")]
         entity: Entity,
-        #[arg(long)]
+        #[arg(long, value_parser = record_id)]
         id: i32,
     },
     /// List bans, of one entity type or all.
@@ -195,7 +197,7 @@ enum SkippedAction {
         #[arg(long)]
         entity: Option<Entity>,
         /// Only these record ids (repeatable).
-        #[arg(long = "id")]
+        #[arg(long = "id", value_parser = record_id)]
         ids: Vec<i32>,
         /// Ask the fetcher for each record's current copy from QBench
         /// instead of resending the stored payload.
@@ -387,9 +389,39 @@ async fn banlist(
     }
 }
 
+/// A QBench record id: a positive number that fits its 32-bit column.
+fn record_id(text: &str) -> Result<i32, String> {
+    match text.parse::<i32>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err(format!("{text:?} is not a record id (1 to {})", i32::MAX)),
+    }
+}
+
+fn record_id_i64(text: &str) -> Result<i64, String> {
+    record_id(text).map(i64::from)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::describe;
+    use clap::Parser;
+
+    use super::{Cli, describe};
+
+    #[test]
+    fn record_ids_must_be_positive() {
+        for bad in ["0", "-5", "abc", "2147483648"] {
+            let id = format!("--id={bad}");
+            let args = ["qbenchctl", "banlist", "add", "--type", "test", &id];
+            let err = Cli::try_parse_from(args).unwrap_err().to_string();
+            assert!(err.contains("is not a record id"), "{bad}: {err}");
+            let args = ["qbenchctl", "fetch", "test", "--", bad];
+            let err = Cli::try_parse_from(args).unwrap_err().to_string();
+            assert!(err.contains("is not a record id"), "{bad}: {err}");
+        }
+        let args = ["qbenchctl", "skipped", "retry", "--id", "0"];
+        assert!(Cli::try_parse_from(args).is_err());
+        assert!(Cli::try_parse_from(["qbenchctl", "fetch", "test", "42"]).is_ok());
+    }
 
     #[test]
     fn a_cause_its_parent_quotes_is_said_once() {

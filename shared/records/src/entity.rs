@@ -66,7 +66,8 @@ impl Entity {
 
 impl fmt::Display for Entity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        // `pad`, so widths and alignment in format strings apply.
+        f.pad(self.as_str())
     }
 }
 
@@ -97,6 +98,12 @@ mod tests {
         assert_eq!("Sample".parse::<Entity>(), Ok(Entity::Sample));
         assert_eq!("batches".parse::<Entity>(), Ok(Entity::Batch));
         assert!("widget".parse::<Entity>().is_err());
+    }
+
+    #[test]
+    fn a_name_fills_the_width_it_is_given() {
+        assert_eq!(format!("[{:<9}]", Entity::Order), "[order    ]");
+        assert_eq!(format!("[{:>6}]", Entity::Test), "[  test]");
     }
 
     #[test]
