@@ -411,6 +411,11 @@ export interface components {
        * @description When the mirror last wrote a visible record; null when empty.
        */
       last_updated_at?: string | null;
+      /**
+       * @description Distinct states of visible orders, sorted: the values the `state`
+       *     filter of the metrics routes compares with.
+       */
+      order_states: string[];
       /** @description Distinct states of visible samples, sorted. */
       sample_states: string[];
       /** @description Distinct states of visible tests, sorted. */

@@ -13,6 +13,9 @@ use crate::scope::LAST_UPDATED;
 pub struct CommonFiltersResponse {
     /// Every visible customer, by name.
     pub customers: Vec<CustomerOption>,
+    /// Distinct states of visible orders, sorted: the values the `state`
+    /// filter of the metrics routes compares with.
+    pub order_states: Vec<String>,
     /// Distinct states of visible samples, sorted.
     pub sample_states: Vec<String>,
     /// Distinct states of visible tests, sorted.
@@ -30,9 +33,12 @@ pub struct CustomerOption {
     pub name: String,
 }
 
-/// Customers, sample states and test states present in the mirror.
+/// Customers, and order, sample and test states present in the mirror.
 pub async fn common_filters(pool: &PgPool) -> Result<CommonFiltersResponse, KpiError> {
     let customers = sqlx::query_as("SELECT id, name FROM visible_customers ORDER BY name, id")
+        .fetch_all(pool)
+        .await?;
+    let order_states = sqlx::query_scalar(sqlx::AssertSqlSafe(distinct_states("orders")))
         .fetch_all(pool)
         .await?;
     let sample_states = sqlx::query_scalar(sqlx::AssertSqlSafe(distinct_states("samples")))
@@ -47,6 +53,7 @@ pub async fn common_filters(pool: &PgPool) -> Result<CommonFiltersResponse, KpiE
 
     Ok(CommonFiltersResponse {
         customers,
+        order_states,
         sample_states,
         test_states,
         last_updated_at,

@@ -759,6 +759,7 @@ async fn common_filters_and_sync_status() {
         json_of(&filters),
         json!({
             "customers": [{"id": 1, "name": "Acme Labs"}, {"id": 2, "name": "Bravo Farms"}],
+            "order_states": ["RECEIVED", "REPORTED"],
             "sample_states": ["COMPLETED", "IN PROGRESS"],
             "test_states": ["IN PROGRESS", "REPORTED"],
             "last_updated_at": "2026-02-05T12:00:00Z"

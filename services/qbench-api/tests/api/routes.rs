@@ -221,13 +221,21 @@ fn metric_routes() -> Vec<MetricRoute> {
             "common/filters",
             &[
                 "customers",
+                "order_states",
                 "sample_states",
                 "test_states",
                 "last_updated_at",
             ],
-            |b| json!([column(&b["customers"], "id"), b["sample_states"]]),
-            json!([[1, 2], ["COMPLETED", "IN PROGRESS"]]),
-            json!([[1], ["IN PROGRESS"]]),
+            |b| {
+                let customers = column(&b["customers"], "id");
+                json!([customers, b["order_states"], b["sample_states"]])
+            },
+            json!([
+                [1, 2],
+                ["RECEIVED", "REPORTED"],
+                ["COMPLETED", "IN PROGRESS"]
+            ]),
+            json!([[1], ["RECEIVED"], ["IN PROGRESS"]]),
         ),
         // Checkpoints hold no records, so a ban changes nothing here.
         route(

@@ -14,9 +14,8 @@ export function FilterBar() {
   const explicit = params.has('from') && params.has('to');
   const preset = params.get('range');
   const active = explicit ? null : isPreset(preset) ? preset : DEFAULT_PRESET;
-  const states = [
-    ...new Set([...(options.data?.sample_states ?? []), ...(options.data?.test_states ?? [])]),
-  ];
+  // The API's `state` filter compares with the order's state.
+  const states = options.data?.order_states ?? [];
 
   return (
     <section className="filters" aria-label="Filters">
@@ -71,7 +70,7 @@ export function FilterBar() {
       </label>
       <OrderFilter key={params.get('order') ?? ''} />
       <label>
-        State
+        Order state
         <input
           name="state"
           list="state-options"
