@@ -176,18 +176,17 @@ impl Pipeline {
         rows.into_iter().map(|row| row.id as i32).collect()
     }
 
-    /// Waits until every one of `samples` is in the mirror. Records changed
-    /// while the sync paged may be stale until the next incremental run;
-    /// what must not happen is a sample live throughout never read.
-    async fn assert_samples_read(&mut self, samples: &[i32]) {
+    /// Waits until every one of `ids` of `entity` is in the mirror. Records
+    /// changed while a sync paged may be stale until the next incremental
+    /// run; what must not happen is a record live throughout never read.
+    async fn assert_read(&mut self, entity: Entity, ids: &[i32]) {
         self.start_loader();
         let unread = || async {
-            let stored = mirror_store::mirror_records(self.pool(), Entity::Sample)
+            let stored = mirror_store::mirror_records(self.pool(), entity)
                 .await
                 .unwrap();
             let stored: Vec<i32> = stored.into_iter().map(|row| row.id).collect();
-            samples
-                .iter()
+            ids.iter()
                 .filter(|id| !stored.contains(id))
                 .copied()
                 .collect::<Vec<_>>()
@@ -198,7 +197,7 @@ impl Pipeline {
             }
         };
         if tokio::time::timeout(LOAD_LIMIT, settled).await.is_err() {
-            panic!("samples never read: {:?}", unread().await);
+            panic!("{entity} records never read: {:?}", unread().await);
         }
     }
 
@@ -290,6 +289,22 @@ fn scripted(status: u16, body: &str, content_type: &str) -> FaultAction {
         content_type: content_type.to_owned(),
         headers: std::collections::BTreeMap::new(),
     }
+}
+
+/// Runs `change` on the lab once the pending delay rule has been used up,
+/// that is while the request it delays is being held.
+fn while_held(lab: &SimHandle, change: impl FnOnce(&SimHandle) + Send + 'static) -> JoinHandle<()> {
+    let lab = lab.clone();
+    tokio::spawn(async move {
+        while lab
+            .faults()
+            .iter()
+            .any(|r| matches!(r.action, FaultAction::Delay { .. }))
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        change(&lab);
+    })
 }
 
 /// `action` on list calls for samples page `page`.
@@ -598,30 +613,26 @@ fn lab_time(record: &Value, field: &str) -> Option<DateTime<Utc>> {
     mirror_records::parse_datetime(field, &record[field], zone).unwrap()
 }
 
+/// Holds samples page 3 for a moment, once, and returns the ids of the
+/// first half page of samples, to delete while it is held: page 3 is then
+/// answered after the deletions, pages 1 and 2 were read before them.
+fn hold_sample_page_3(p: &Pipeline) -> Vec<u64> {
+    p.lab()
+        .add_fault(on_sample_page(3, FaultAction::Delay { ms: 1_500 }).times(1));
+    p.lab_ids(Entity::Sample)[..PAGE_SIZE / 2]
+        .iter()
+        .map(|id| *id as u64)
+        .collect()
+}
+
 /// Records deleted while a full sync pages shift every later page to the
 /// left; the sync must notice the smaller total and read again, so no
 /// record still in the lab slips between two pages unread.
 #[tokio::test]
 async fn records_deleted_while_paging_push_no_other_record_past_the_reader() {
     let mut p = Pipeline::start(fixed_clock()).await;
-    // Samples page 3 is answered after the deletions below; pages 1 and 2
-    // were counted before them.
-    p.lab()
-        .add_fault(on_sample_page(3, FaultAction::Delay { ms: 1_500 }).times(1));
-    let doomed: Vec<u64> = p.lab_ids(Entity::Sample)[..PAGE_SIZE / 2]
-        .iter()
-        .map(|id| *id as u64)
-        .collect();
-    let lab = p.lab().clone();
-    let deletions = tokio::spawn(async move {
-        // The delay rule is used up once page 3's request is being held.
-        while lab
-            .faults()
-            .iter()
-            .any(|r| matches!(r.action, FaultAction::Delay { .. }))
-        {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+    let doomed = hold_sample_page_3(&p);
+    let deletions = while_held(p.lab(), move |lab| {
         lab.delete(Entity::Sample, &doomed).unwrap();
     });
     let fetcher = p.fetcher(&[]).await;
@@ -631,7 +642,7 @@ async fn records_deleted_while_paging_push_no_other_record_past_the_reader() {
 
     assert_eq!(run.status, RunStatus::Published, "{run}");
     let live = p.lab_ids(Entity::Sample);
-    p.assert_samples_read(&live).await;
+    p.assert_read(Entity::Sample, &live).await;
     p.finish().await;
 }
 
@@ -643,24 +654,11 @@ async fn deletions_offset_by_creations_push_no_record_past_the_reader(look_pages
     // The updates feed is asked by the fetcher's clock, so the lab's
     // history ends now.
     let mut p = Pipeline::start(Utc::now()).await;
-    p.lab()
-        .add_fault(on_sample_page(3, FaultAction::Delay { ms: 1_500 }).times(1));
-    let doomed: Vec<u64> = p.lab_ids(Entity::Sample)[..PAGE_SIZE / 2]
-        .iter()
-        .map(|id| *id as u64)
-        .collect();
+    let doomed = hold_sample_page_3(&p);
     let before = p.lab().live_count(Entity::Sample);
     // Samples created meanwhile are for the next incremental run to read.
     let kept: Vec<i32> = p.lab_ids(Entity::Sample)[PAGE_SIZE / 2..].to_vec();
-    let lab = p.lab().clone();
-    let changes = tokio::spawn(async move {
-        while lab
-            .faults()
-            .iter()
-            .any(|r| matches!(r.action, FaultAction::Delay { .. }))
-        {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+    let changes = while_held(p.lab(), move |lab| {
         lab.delete(Entity::Sample, &doomed).unwrap();
         lab.advance(Duration::from_secs(7 * 86_400));
     });
@@ -674,7 +672,7 @@ async fn deletions_offset_by_creations_push_no_record_past_the_reader(look_pages
     assert!(after >= before, "the total shrank: {before} to {after}");
     let live = p.lab_ids(Entity::Sample);
     let kept: Vec<i32> = kept.into_iter().filter(|id| live.contains(id)).collect();
-    p.assert_samples_read(&kept).await;
+    p.assert_read(Entity::Sample, &kept).await;
     p.finish().await;
 }
 
@@ -733,41 +731,14 @@ async fn a_window_reads_again_when_a_record_it_read_is_deleted() {
         .page(2)
         .times(1);
     p.lab().add_fault(delay);
-    let lab = p.lab().clone();
-    let deletions = tokio::spawn(async move {
-        while lab
-            .faults()
-            .iter()
-            .any(|r| matches!(r.action, FaultAction::Delay { .. }))
-        {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+    let deletions = while_held(p.lab(), move |lab| {
         lab.delete(Entity::Test, &doomed).unwrap();
     });
     let run = p.sync(&fetcher, SyncMode::Window, &[Entity::Test]).await;
     step("deletions", deletions).await.unwrap();
     assert_eq!(run.status, RunStatus::Published, "{run}");
 
-    p.start_loader();
-    let unread = || async {
-        let stored = mirror_store::mirror_records(p.pool(), Entity::Test)
-            .await
-            .unwrap();
-        let stored: Vec<i32> = stored.into_iter().map(|row| row.id).collect();
-        expected
-            .iter()
-            .filter(|id| !stored.contains(id))
-            .copied()
-            .collect::<Vec<_>>()
-    };
-    let settled = async {
-        while !unread().await.is_empty() {
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-    };
-    if tokio::time::timeout(LOAD_LIMIT, settled).await.is_err() {
-        panic!("tests in the window never read: {:?}", unread().await);
-    }
+    p.assert_read(Entity::Test, &expected).await;
     p.finish().await;
 }
 
