@@ -830,3 +830,29 @@ async fn fetch_brings_a_record_with_its_parents_and_names_an_id_qbench_lacks_at_
     );
     p.finish().await;
 }
+
+#[tokio::test]
+async fn banning_a_record_the_mirror_lacks_says_so() {
+    let mut p = Pipeline::start("tiny").await;
+    p.spawn("qbench-loader", &[]);
+    let sync = ["sync", "--wait", "--full", "--entity", "customer"];
+    let (ok, out) = p.ctl(&sync, Duration::from_secs(240)).await;
+    assert!(ok, "sync failed:\n{out}");
+    let known = p
+        .count("SELECT min(id)::int8 FROM customers")
+        .await
+        .to_string();
+
+    let args = ["banlist", "add", "--type", "customer", "--id", &known];
+    let (ok, out) = p.ctl(&args, STEP).await;
+    assert!(ok, "{out}");
+    assert!(!out.contains("not in the mirror"), "{out}");
+    let args = ["banlist", "add", "--type", "customer", "--id", "987654321"];
+    let (ok, out) = p.ctl(&args, STEP).await;
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("note: customer 987654321 is not in the mirror"),
+        "{out}"
+    );
+    p.finish().await;
+}

@@ -183,7 +183,10 @@ impl QbenchClient {
 
         if is_expired_token(&reply) {
             return Err(QbenchError::Auth {
-                reason: format!("a new access token was refused too ({})", reply.status),
+                reason: format!(
+                    "the request was refused again with a freshly issued token ({})",
+                    reply.status
+                ),
             });
         }
         Ok(reply)

@@ -23,6 +23,14 @@ pub async fn add(
         BanChange::Added => println!("banned {entity} {id}{}", hidden_children(entity)),
         BanChange::AlreadyBanned => println!("{entity} {id} was already banned"),
     }
+    // Kept either way, but a mistyped id is worth a word.
+    let mut conn = pool.acquire().await?;
+    if mirror_store::existing_ids(&mut conn, entity, &[id])
+        .await?
+        .is_empty()
+    {
+        println!("note: {entity} {id} is not in the mirror; the ban hides it if it arrives");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -79,11 +79,19 @@ fn print_entity(entity: Entity, counts: &ReplayCounts) {
         counts.unchanged,
         counts.skipped.len()
     );
-    for (id, reason) in counts.skipped.iter().take(LISTED_SKIPS) {
+    // A record the stream holds several copies of is skipped once per
+    // copy, and listed once.
+    let mut seen = std::collections::HashSet::new();
+    let records: Vec<&(i64, String)> = counts
+        .skipped
+        .iter()
+        .filter(|(id, _)| seen.insert(*id))
+        .collect();
+    for (id, reason) in records.iter().take(LISTED_SKIPS) {
         println!("  skipped {entity} {id}: {reason}");
     }
-    if counts.skipped.len() > LISTED_SKIPS {
-        println!("  and {} more", counts.skipped.len() - LISTED_SKIPS);
+    if records.len() > LISTED_SKIPS {
+        println!("  and {} more records", records.len() - LISTED_SKIPS);
     }
 }
 
