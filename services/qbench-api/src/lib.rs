@@ -68,7 +68,9 @@ pub async fn run(
     if let Some(metrics_addr) = settings.metrics_addr {
         mirror_telemetry::serve_metrics(metrics_addr).await?;
     }
-    let listener = TcpListener::bind(addr).await?;
+    let listener = TcpListener::bind(addr).await.with_context(|| {
+        format!("cannot listen on {addr} (--host and --port, or API_HOST and API_PORT)")
+    })?;
     tracing::info!(address = %listener.local_addr()?, "API listening.");
     axum::serve(listener, router(state, &settings.web))
         .with_graceful_shutdown(shutdown)

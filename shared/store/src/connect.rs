@@ -55,12 +55,25 @@ pub async fn connect_waiting(
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(acquire_timeout)
-        .connect_lazy_with(options);
+        .connect_lazy_with(options.clone());
     match tokio::time::timeout(STARTUP_WAIT, pool.acquire()).await {
-        Ok(connection) => drop(connection?),
-        Err(_) => return Err(sqlx::Error::PoolTimedOut.into()),
+        Ok(Ok(connection)) => drop(connection),
+        Ok(Err(sqlx::Error::PoolTimedOut)) | Err(_) => return Err(why_unreachable(&options).await),
+        Ok(Err(e)) => return Err(e.into()),
     }
     Ok(pool)
+}
+
+/// Why no connection came in time: the pool only says it timed out, so one
+/// connection is tried directly for the server's or the network's own
+/// answer (refused, unknown host, no such database).
+async fn why_unreachable(options: &PgConnectOptions) -> StoreError {
+    use sqlx::Connection as _;
+    let attempt = sqlx::PgConnection::connect_with(options);
+    match tokio::time::timeout(STARTUP_WAIT, attempt).await {
+        Ok(Err(e)) => e.into(),
+        _ => sqlx::Error::PoolTimedOut.into(),
+    }
 }
 
 /// Opens a pool and applies pending migrations: what every service does at

@@ -781,3 +781,14 @@ async fn checkpoints_are_listed_parents_first() {
     assert_eq!(listed, ["customer", "sample", "batch", "test"]);
     db.drop_database().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_unreachable_server_is_reported_with_its_own_answer() {
+    let port = mirror_testkit::free_port().unwrap();
+    let url = format!("postgres://postgres@127.0.0.1:{port}/nothing");
+    let err = step("connect", mirror_store::connect(&url, 1))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.to_lowercase().contains("refused"), "{err}");
+}
