@@ -212,8 +212,8 @@ enum DlqAction {
     List {
         #[arg(long)]
         entity: Option<Entity>,
-        /// At most this many.
-        #[arg(long, default_value_t = 100)]
+        /// At most this many (1 or more).
+        #[arg(long, default_value_t = 100, value_parser = at_least_one)]
         limit: usize,
     },
     /// A dead letter's headers and payload.
@@ -401,6 +401,14 @@ fn record_id_i64(text: &str) -> Result<i64, String> {
     record_id(text).map(i64::from)
 }
 
+/// A count of one or more.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("{text:?} is not a count of 1 or more")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Parser;
@@ -421,6 +429,8 @@ mod tests {
         let args = ["qbenchctl", "skipped", "retry", "--id", "0"];
         assert!(Cli::try_parse_from(args).is_err());
         assert!(Cli::try_parse_from(["qbenchctl", "fetch", "test", "42"]).is_ok());
+        assert!(Cli::try_parse_from(["qbenchctl", "dlq", "list", "--limit", "0"]).is_err());
+        assert!(Cli::try_parse_from(["qbenchctl", "dlq", "list", "--limit", "5"]).is_ok());
     }
 
     #[test]
