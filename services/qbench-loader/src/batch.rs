@@ -372,7 +372,11 @@ async fn follow_up(
         match (fate, &delivery.parsed) {
             (Fate::Wait { parent_id }, Ok(parsed)) => {
                 if let Some((parent, _)) = entity.parent() {
-                    messages.push(("fetch request", fetch_request(parent, *parent_id)));
+                    // One request per parent within JetStream's duplicate
+                    // window, however many children ask.
+                    let msg_id = format!("fetch:{parent}:{parent_id}");
+                    let request = mirror_bus::fetch_request(parent, i64::from(*parent_id), &msg_id);
+                    messages.push(("fetch request", request));
                 }
                 messages.push(("retry", retry(ctx, entity, message, parsed)));
             }
@@ -423,19 +427,6 @@ fn retry(
         subject: subject(Stream::Retry, entity),
         headers,
         payload: message.payload.clone(),
-    }
-}
-
-/// A request to the fetcher for a missing parent; one per parent within
-/// JetStream's duplicate window however many children ask.
-fn fetch_request(parent: Entity, id: i32) -> Outgoing {
-    let mut headers = async_nats::HeaderMap::new();
-    headers.insert(header::MSG_ID, format!("fetch:{parent}:{id}").as_str());
-    let body = serde_json::json!({ "id": id }).to_string();
-    Outgoing {
-        subject: subject(Stream::Fetch, parent),
-        headers,
-        payload: body.into(),
     }
 }
 

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use mirror_bus::{Outgoing, RawHeaders, Stream, header, subject};
+use mirror_bus::{Outgoing, RawHeaders, Stream, requeue_headers, subject};
 use mirror_records::Entity;
 use mirror_store::SkippedRecord;
 use tokio::sync::watch;
@@ -66,14 +66,8 @@ fn requeue(entity: Entity, record: &SkippedRecord) -> anyhow::Result<Outgoing> {
         traceparent: None,
         deleted: false,
     };
-    let mut headers = raw.to_header_map();
-    let now = Utc::now();
-    let msg_id = format!("requeue:{}:{}", raw.msg_id(), now.timestamp());
-    headers.insert(header::MSG_ID, msg_id.as_str());
-    headers.insert(header::ATTEMPT, "0");
-    headers.insert(header::NOT_BEFORE, now.to_rfc3339().as_str());
-    let sequence = record.raw_sequence.unwrap_or_default();
-    headers.insert(header::RAW_SEQUENCE, sequence.to_string().as_str());
+    let tag = Utc::now().timestamp().to_string();
+    let headers = requeue_headers(&raw, record.raw_sequence.unwrap_or_default(), &tag);
 
     Ok(Outgoing {
         subject: subject(Stream::Retry, entity),

@@ -17,5 +17,5 @@ pub use headers::{
     DELETE_OPERATION, RawHeaders, RawHeadersError, header, optional_text, requeue_headers,
 };
 pub use names::{Stream, advisory, consumer, entity_of, subject};
-pub use publish::{ACKS_IN_FLIGHT, Outgoing, PublishFailed, publish_all};
+pub use publish::{ACKS_IN_FLIGHT, Outgoing, PublishFailed, fetch_request, publish_all};
 pub use setup::{BusSettings, SetupError, ensure_consumer, ensure_streams};

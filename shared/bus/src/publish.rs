@@ -20,6 +20,10 @@ use async_nats::jetstream::context::PublishError;
 use async_nats::jetstream::publish::PublishAck;
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
+use mirror_records::Entity;
+
+use crate::headers::header;
+use crate::names::{Stream, subject};
 
 /// How many messages one [`publish_all`] keeps waiting for their ack at once.
 pub const ACKS_IN_FLIGHT: usize = 128;
@@ -30,6 +34,20 @@ pub struct Outgoing {
     pub subject: String,
     pub headers: HeaderMap,
     pub payload: Bytes,
+}
+
+/// A request to the fetcher for record `id` of `entity`. JetStream keeps
+/// one request per `msg_id` within its duplicate window: a name shared by
+/// every asker (the loaders' `fetch:<entity>:<id>`) makes one fetch of many
+/// asks, a unique one always reaches the fetcher.
+pub fn fetch_request(entity: Entity, id: i64, msg_id: &str) -> Outgoing {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::MSG_ID, msg_id);
+    Outgoing {
+        subject: subject(Stream::Fetch, entity),
+        headers,
+        payload: serde_json::json!({ "id": id }).to_string().into(),
+    }
 }
 
 /// The message at `index` of a [`publish_all`] was not stored.

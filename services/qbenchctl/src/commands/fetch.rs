@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use futures::StreamExt;
-use mirror_bus::{FetchReply, Stream, header, subject};
+use mirror_bus::{FetchReply, Stream, header};
 use mirror_config::Env;
 use mirror_records::Entity;
 use tokio::time::{Instant, sleep_until};
@@ -90,19 +90,17 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
 
     let inbox = client.new_inbox();
     let mut replies = client.subscribe(inbox.clone()).await?;
-    for id in &ids {
-        let mut headers = async_nats::HeaderMap::new();
-        // Not de-duplicated with the loaders' requests: the operator asked.
-        headers.insert(
-            header::MSG_ID,
-            format!("operator-fetch:{entity}:{id}:{}", uuid::Uuid::new_v4()).as_str(),
-        );
-        headers.insert(header::REPLY_TO, inbox.as_str());
-        let body = serde_json::json!({ "id": id }).to_string();
-        js.publish_with_headers(subject(Stream::Fetch, entity), headers, body.into())
-            .await?
-            .await?;
-    }
+    let requests = ids
+        .iter()
+        .map(|id| {
+            // Not de-duplicated with the loaders' requests: the operator asked.
+            let msg_id = format!("operator-fetch:{entity}:{id}:{}", uuid::Uuid::new_v4());
+            let mut request = mirror_bus::fetch_request(entity, i64::from(*id), &msg_id);
+            request.headers.insert(header::REPLY_TO, inbox.as_str());
+            request
+        })
+        .collect();
+    mirror_bus::publish_all(&js, requests).await?;
     println!("queued {} {entity} fetch request(s)", ids.len());
 
     let mut states: BTreeMap<i32, State> = ids.iter().map(|id| (*id, State::Queued)).collect();

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use chrono::Utc;
-use mirror_bus::{Outgoing, RawHeaders, Stream, header, requeue_headers, subject};
+use mirror_bus::{Outgoing, RawHeaders, Stream, requeue_headers, subject};
 use mirror_config::Env;
 use mirror_records::Entity;
 use mirror_store::SkippedRecord;
@@ -127,13 +127,6 @@ fn headers_of(entity: Entity, record: &SkippedRecord, payload: &Value) -> RawHea
 
 /// A request to the fetcher for the record's current copy.
 fn fetch_request(entity: Entity, id: i32) -> Outgoing {
-    let mut headers = async_nats::HeaderMap::new();
     let msg_id = format!("fetch:{entity}:{id}:{}", Utc::now().timestamp_millis());
-    headers.insert(header::MSG_ID, msg_id.as_str());
-    let body = serde_json::json!({ "id": id }).to_string();
-    Outgoing {
-        subject: subject(Stream::Fetch, entity),
-        headers,
-        payload: body.into(),
-    }
+    mirror_bus::fetch_request(entity, i64::from(id), &msg_id)
 }
