@@ -76,10 +76,17 @@ pub async fn run_service(
     tracing::info!(root = %syncer.settings.root, "Fetcher started.");
 
     let (stop_tx, stop) = watch::channel(false);
-    let service = tokio::spawn(service::serve(syncer, nats, stop));
+    let mut service = tokio::spawn(service::serve(syncer, nats, stop));
     let lost = tokio::select! {
         () = &mut shutdown => None,
         lost = lock::hold(url, lock) => Some(lost),
+        // The service only ends by itself on an error; the process ends
+        // with it rather than hold the lock without serving, so a waiting
+        // fetcher (or a supervisor's restart) takes over.
+        ended = &mut service => {
+            ended??;
+            anyhow::bail!("the fetcher's service ended by itself");
+        }
     };
     tracing::info!("Shutting down.");
     let _ = stop_tx.send(true);

@@ -49,13 +49,42 @@ async fn run_queue(
         // A run interrupted by shutdown ends partial where it is, so nobody
         // waits on it; its cursor lets the next run resume.
         tokio::select! {
-            outcome = syncer.run(&plan) => { outcome?; }
+            outcome = syncer.run(&plan) => {
+                if let Err(e) = outcome {
+                    end_failed_run(&syncer, &plan, &e).await;
+                }
+            }
             _ = stop.changed() => {
                 let reason = Some("the fetcher stopped before the run ended");
                 mirror_store::finish_run(&syncer.pool, plan.run_id, RunStatus::Partial, reason).await?;
                 return Ok(());
             }
         }
+    }
+}
+
+/// How long a run the mirror's database failed under keeps trying to record
+/// that it failed: about as long as PostgreSQL takes to restart.
+const FAILED_RUN_ATTEMPTS: u32 = 15;
+const FAILED_RUN_PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A run whose bookkeeping the database refused (a restart, a dropped
+/// connection) ends failed, so whoever waits on it hears so; its published
+/// pages are kept and the next run resumes after them. The service goes on
+/// to the next request: one failed run must not stop the fetcher.
+async fn end_failed_run(syncer: &Syncer, plan: &SyncPlan, error: &mirror_store::StoreError) {
+    tracing::error!(run_id = %plan.run_id, error = %error, "Sync run stopped: the mirror's database failed.");
+    let reason = format!("the mirror's database failed: {error}");
+    for _ in 0..FAILED_RUN_ATTEMPTS {
+        let finished =
+            mirror_store::finish_run(&syncer.pool, plan.run_id, RunStatus::Failed, Some(&reason));
+        match finished.await {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::warn!(run_id = %plan.run_id, error = %e, "Cannot record the run as failed yet.")
+            }
+        }
+        tokio::time::sleep(FAILED_RUN_PAUSE).await;
     }
 }
 

@@ -21,6 +21,15 @@ use crate::publish::{PagePlace, publish_records};
 /// Requests taken per pull.
 const PULL_BATCH: usize = 20;
 
+/// How long one pull waits for requests.
+const PULL_EXPIRES: Duration = Duration::from_secs(1);
+
+/// How long past its expiry a pull may stay open before it is given up.
+const PULL_GRACE: Duration = Duration::from_secs(5);
+
+/// Pause after a pull request failed (NATS reconnecting), before the next.
+const FAILED_PULL_DELAY: Duration = Duration::from_secs(1);
+
 /// Serves fetch requests for `entity` until `stop` turns true.
 pub async fn serve(
     syncer: Syncer,
@@ -34,13 +43,23 @@ pub async fn serve(
         let pulled = consumer
             .batch()
             .max_messages(PULL_BATCH)
-            .expires(Duration::from_secs(1))
+            .expires(PULL_EXPIRES)
             .messages();
         let mut requests = tokio::select! {
-            pulled = pulled => pulled?,
+            pulled = pulled => match pulled {
+                Ok(requests) => requests,
+                Err(e) => {
+                    tracing::warn!(%entity, error = %e, "Pull of fetch requests failed.");
+                    tokio::time::sleep(FAILED_PULL_DELAY).await;
+                    continue;
+                }
+            },
             _ = stop.changed() => break,
         };
-        while let Some(request) = requests.next().await {
+        // JetStream ends every pull; one whose end was lost in a reconnect
+        // is given up after a grace period rather than waited on forever.
+        let wait = PULL_EXPIRES + PULL_GRACE;
+        while let Ok(Some(request)) = tokio::time::timeout(wait, requests.next()).await {
             let Ok(request) = request else { continue };
             let id = serde_json::from_slice::<Value>(&request.payload)
                 .ok()

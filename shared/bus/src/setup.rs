@@ -5,7 +5,10 @@
 
 use std::time::Duration;
 
+use async_nats::jetstream::context::{CreateStreamErrorKind, GetStreamErrorKind};
+use async_nats::jetstream::stream::ConsumerErrorKind;
 use async_nats::jetstream::{self, consumer, stream};
+use backon::{ExponentialBuilder, Retryable};
 use mirror_records::Entity;
 
 use crate::names::{Stream, consumer as consumer_name, subject};
@@ -69,55 +72,112 @@ pub enum SetupError {
     },
 }
 
+impl SetupError {
+    /// Whether asking again may succeed: the server did not answer in time,
+    /// the connection was down, or JetStream was not ready yet. A request
+    /// JetStream refused (a conflicting configuration) is final.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SetupError::Stream { source, .. } => matches!(
+                source.kind(),
+                CreateStreamErrorKind::TimedOut
+                    | CreateStreamErrorKind::JetStreamUnavailable
+                    | CreateStreamErrorKind::Response
+            ),
+            SetupError::OpenStream { source, .. } => {
+                matches!(source.kind(), GetStreamErrorKind::Request)
+            }
+            SetupError::Consumer { source, .. } => matches!(
+                source.kind(),
+                ConsumerErrorKind::TimedOut | ConsumerErrorKind::Request
+            ),
+        }
+    }
+}
+
+/// Pauses between set-up attempts that failed for a passing reason, and how
+/// many: about 25 s of waiting in all. Services start together (each loader
+/// creates twenty consumers at once), and a busy server can take longer than
+/// the five seconds a JetStream request waits; a nats-server restarting
+/// takes a few seconds to accept requests again.
+fn setup_backoff() -> ExponentialBuilder {
+    ExponentialBuilder::new()
+        .with_jitter()
+        .with_min_delay(Duration::from_millis(500))
+        .with_max_delay(Duration::from_secs(8))
+        .with_max_times(6)
+}
+
+fn note_setup_retry(error: &SetupError, pause: Duration) {
+    tracing::warn!(
+        error = %error,
+        pause_ms = u64::try_from(pause.as_millis()).unwrap_or(u64::MAX),
+        "JetStream set-up failed; trying again."
+    );
+}
+
 /// De-duplication window for `Nats-Msg-Id`: a page re-read within it does not
 /// publish its records twice.
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
 
 /// Creates every stream of the pipeline unless it exists, and brings an
 /// existing one's retention and de-duplication window to `settings`, so a
-/// changed `RAW_MAX_AGE` takes effect at the next start.
+/// changed `RAW_MAX_AGE` takes effect at the next start. A request that
+/// fails for a passing reason is made again, for about half a minute.
 pub async fn ensure_streams(
     js: &jetstream::Context,
     settings: &BusSettings,
 ) -> Result<(), SetupError> {
     for kind in Stream::ALL {
-        let config = stream_config(kind, settings);
-        let stream = match js.get_or_create_stream(config.clone()).await {
+        (|| ensure_stream(js, kind, settings))
+            .retry(setup_backoff())
+            .when(SetupError::is_transient)
+            .notify(note_setup_retry)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn ensure_stream(
+    js: &jetstream::Context,
+    kind: Stream,
+    settings: &BusSettings,
+) -> Result<(), SetupError> {
+    let config = stream_config(kind, settings);
+    let stream = match js.get_or_create_stream(config.clone()).await {
+        Ok(stream) => stream,
+        // Services starting together race to create the same stream; the
+        // loser's create fails although the stream now exists.
+        Err(source) => match js.get_stream(kind.name()).await {
             Ok(stream) => stream,
-            // Services starting together race to create the same stream; the
-            // loser's create fails although the stream now exists.
-            Err(source) => match js.get_stream(kind.name()).await {
-                Ok(stream) => stream,
-                Err(_) => {
-                    return Err(SetupError::Stream {
-                        stream: kind.name(),
-                        source,
-                    });
-                }
-            },
-        };
-        let current = stream.cached_info().config.clone();
-        if (current.max_age, current.duplicate_window) != (config.max_age, config.duplicate_window)
-        {
-            let updated = stream::Config {
-                max_age: config.max_age,
-                duplicate_window: config.duplicate_window,
-                ..current.clone()
-            };
-            match js.update_stream(&updated).await {
-                Ok(_) => tracing::info!(
-                    stream = kind.name(),
-                    max_age_was = ?current.max_age,
-                    max_age = ?config.max_age,
-                    "Stream settings updated."
-                ),
-                // The stream still works with its old settings.
-                Err(e) => tracing::warn!(
-                    stream = kind.name(),
-                    error = %e,
-                    "Cannot update the stream's settings; it keeps its old ones."
-                ),
+            Err(_) => {
+                return Err(SetupError::Stream {
+                    stream: kind.name(),
+                    source,
+                });
             }
+        },
+    };
+    let current = stream.cached_info().config.clone();
+    if (current.max_age, current.duplicate_window) != (config.max_age, config.duplicate_window) {
+        let updated = stream::Config {
+            max_age: config.max_age,
+            duplicate_window: config.duplicate_window,
+            ..current.clone()
+        };
+        match js.update_stream(&updated).await {
+            Ok(_) => tracing::info!(
+                stream = kind.name(),
+                max_age_was = ?current.max_age,
+                max_age = ?config.max_age,
+                "Stream settings updated."
+            ),
+            // The stream still works with its old settings.
+            Err(e) => tracing::warn!(
+                stream = kind.name(),
+                error = %e,
+                "Cannot update the stream's settings; it keeps its old ones."
+            ),
         }
     }
     Ok(())
@@ -153,8 +213,22 @@ fn stream_config(kind: Stream, settings: &BusSettings) -> stream::Config {
     }
 }
 
-/// Creates (or finds) the durable pull consumer `name` on `kind` for `entity`.
+/// Creates (or finds) the durable pull consumer `name` on `kind` for
+/// `entity`; like [`ensure_streams`], it asks again after a passing fault.
 pub async fn ensure_consumer(
+    js: &jetstream::Context,
+    kind: Stream,
+    entity: Entity,
+    settings: &BusSettings,
+) -> Result<consumer::Consumer<consumer::pull::Config>, SetupError> {
+    (|| ensure_consumer_once(js, kind, entity, settings))
+        .retry(setup_backoff())
+        .when(SetupError::is_transient)
+        .notify(note_setup_retry)
+        .await
+}
+
+async fn ensure_consumer_once(
     js: &jetstream::Context,
     kind: Stream,
     entity: Entity,

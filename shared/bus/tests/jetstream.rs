@@ -374,3 +374,68 @@ async fn a_message_no_stream_takes_is_named_by_its_place() {
         .unwrap_err();
     assert_eq!(failed.index, 1);
 }
+
+#[tokio::test]
+async fn set_up_waits_for_jetstream_to_answer() {
+    let mut nats = step("start nats", NatsServer::start_without_jetstream())
+        .await
+        .unwrap();
+    let js = jetstream::new(nats.connect().await.unwrap());
+    let settings = BusSettings::default();
+    let setup = tokio::spawn({
+        let js = js.clone();
+        async move {
+            ensure_streams(&js, &settings).await?;
+            ensure_consumer(&js, Stream::Raw, Entity::Test, &settings).await
+        }
+    });
+    // Every request so far found no JetStream; set-up keeps asking.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        !setup.is_finished(),
+        "set-up ended before JetStream answered"
+    );
+    step("enable jetstream", nats.enable_jetstream())
+        .await
+        .unwrap();
+    let consumer = within(Duration::from_secs(60), "set-up ends", setup)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        consumer.cached_info().config.filter_subject,
+        subject(Stream::Raw, Entity::Test)
+    );
+}
+
+#[tokio::test]
+async fn set_up_refused_by_jetstream_fails_at_once() {
+    let (_nats, js, settings) = bus(Duration::from_secs(30)).await;
+    // A work-queue stream takes one consumer per subject: a second one on
+    // the subject the fetcher serves is refused, and asking again would not
+    // change that.
+    let stream = step("fetch stream", js.get_stream(Stream::Fetch.name()))
+        .await
+        .unwrap();
+    let intruder = jetstream::consumer::pull::Config {
+        durable_name: Some("intruder".into()),
+        filter_subject: subject(Stream::Fetch, Entity::Test),
+        ..Default::default()
+    };
+    step("intruder", stream.create_consumer(intruder))
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let refused = step(
+        "fetch consumer",
+        ensure_consumer(&js, Stream::Fetch, Entity::Test, &settings),
+    )
+    .await
+    .unwrap_err();
+    assert!(!refused.is_transient(), "{refused}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}

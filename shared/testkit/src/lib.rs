@@ -47,19 +47,36 @@ pub struct NatsServer {
 impl NatsServer {
     /// Starts a nats-server with JetStream on a free loopback port.
     pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with(true).await
+    }
+
+    /// Starts a nats-server whose JetStream is off, as a server still
+    /// starting up or one configured without it answers: every JetStream
+    /// request finds no responders.
+    pub async fn start_without_jetstream() -> anyhow::Result<Self> {
+        Self::start_with(false).await
+    }
+
+    async fn start_with(jetstream: bool) -> anyhow::Result<Self> {
         let store = tempfile::tempdir()?;
         let port = free_port()?;
-        let child = spawn_nats(port, store.path())?;
+        let child = spawn_nats(port, jetstream.then_some(store.path()))?;
         let server = NatsServer { child, port, store };
         server.wait_ready().await?;
         Ok(server)
+    }
+
+    /// Replaces the server by one with JetStream on the same port; clients
+    /// reconnect to it.
+    pub async fn enable_jetstream(&mut self) -> anyhow::Result<()> {
+        self.restart().await
     }
 
     /// Kills the server and starts it again on the same port with the same
     /// JetStream directory, as a crash and a supervisor's restart would.
     pub async fn restart(&mut self) -> anyhow::Result<()> {
         self.kill().await?;
-        self.child = spawn_nats(self.port, self.store.path())?;
+        self.child = spawn_nats(self.port, Some(self.store.path()))?;
         self.wait_ready().await
     }
 
@@ -93,11 +110,15 @@ impl NatsServer {
     }
 }
 
-fn spawn_nats(port: u16, store: &std::path::Path) -> anyhow::Result<Child> {
+/// Starts nats-server on `port`, with JetStream storing in `store` if given.
+fn spawn_nats(port: u16, store: Option<&std::path::Path>) -> anyhow::Result<Child> {
     let bin = std::env::var("NATS_SERVER_BIN").unwrap_or_else(|_| "nats-server".into());
-    Command::new(&bin)
-        .args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"])
-        .arg(store)
+    let mut command = Command::new(&bin);
+    command.args(["-a", "127.0.0.1", "-p", &port.to_string()]);
+    if let Some(store) = store {
+        command.arg("-js").arg("-sd").arg(store);
+    }
+    command
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)
