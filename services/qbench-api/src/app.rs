@@ -44,12 +44,9 @@ fn protected_routes() -> OpenApiRouter<AppState> {
 /// The application, ready to serve.
 pub fn router(state: AppState, web: &WebSettings) -> Router {
     let (api, openapi) = api_routes(&state).split_for_parts();
-    let mut app = api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi));
-    if let Some(dashboard) = dashboard::routes(&web.dashboard_dir) {
-        app = app.merge(dashboard);
-    }
-
-    app.fallback(|| async { ApiError::NotFound })
+    api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
+        .merge(dashboard::routes(&web.dashboard_dir))
+        .fallback(|| async { ApiError::NotFound })
         .layer(middleware::map_response(method_not_allowed_body))
         .layer(cors(web))
         .layer(middleware::from_fn(http_metrics::record_latency))

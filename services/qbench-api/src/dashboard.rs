@@ -1,20 +1,22 @@
-//! The built dashboard under `/dashboard/`, when there is one.
+//! The built dashboard under `/dashboard/`, or a page saying how to build it.
 
 use std::path::Path;
 
 use axum::Router;
-use axum::response::Redirect;
+use axum::http::StatusCode;
+use axum::response::{Html, Redirect};
 use axum::routing::get;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::AppState;
 
-/// Routes serving `dir` at `/dashboard/`, with `/` redirecting there, or
-/// `None` when the dashboard was not built.
+/// Routes serving `dir` at `/dashboard/`, with `/` redirecting there.
 ///
 /// Paths that name no file get `index.html`, so the single-page app's own
-/// routes (`/dashboard/tests/42`) survive a reload.
-pub fn routes(dir: &Path) -> Option<Router<AppState>> {
+/// routes (`/dashboard/tests/42`) survive a reload. Without a built
+/// dashboard in `dir`, those paths answer 404 with a page that says how to
+/// build one, since a browser is what opens them.
+pub fn routes(dir: &Path) -> Router<AppState> {
     let index = dir.join("index.html");
     if !index.is_file() {
         tracing::warn!(
@@ -22,11 +24,27 @@ pub fn routes(dir: &Path) -> Option<Router<AppState>> {
             "No built dashboard here (DASHBOARD_DIR); /dashboard/ is not served. \
              Build it with `npm ci && npm run build` in frontend/."
         );
-        return None;
+        return Router::new()
+            .route("/", get(not_built))
+            .route("/dashboard", get(not_built))
+            .route("/dashboard/", get(not_built))
+            .route("/dashboard/{*path}", get(not_built));
     }
     let files = ServeDir::new(dir).fallback(ServeFile::new(index));
-    let router = Router::new()
+    Router::new()
         .nest_service("/dashboard", files)
-        .route("/", get(|| async { Redirect::temporary("/dashboard/") }));
-    Some(router)
+        .route("/", get(|| async { Redirect::temporary("/dashboard/") }))
+}
+
+async fn not_built() -> (StatusCode, Html<&'static str>) {
+    let page = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        <title>qbench-mirror: no dashboard</title></head><body>\
+        <h1>The dashboard is not built</h1>\
+        <p>This server found no built dashboard in its <code>DASHBOARD_DIR</code> \
+        (default <code>frontend/dist</code>). Build it with \
+        <code>npm ci &amp;&amp; npm run build</code> in <code>frontend/</code> \
+        and start the server again.</p>\
+        <p>The API answers under <code>/api/v1/</code>; its documentation is at \
+        <a href=\"/api/docs\">/api/docs</a>.</p></body></html>\n";
+    (StatusCode::NOT_FOUND, Html(page))
 }

@@ -487,6 +487,41 @@ async fn the_built_dashboard_is_served_with_a_fallback_for_its_routes() {
 }
 
 #[tokio::test]
+async fn without_a_built_dashboard_its_pages_say_how_to_build_it() {
+    let empty = tempfile::tempdir().unwrap();
+    let web = WebSettings {
+        dashboard_dir: empty.path().to_owned(),
+        ..WebSettings::default()
+    };
+    let app = TestApp::spawn_with(web).await;
+    for path in ["/", "/dashboard", "/dashboard/", "/dashboard/tests/42"] {
+        let answer = step(path, app.http.get(format!("{}{path}", app.base)).send())
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{path}");
+        let kind = answer.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(kind.starts_with("text/html"), "{path}: {kind}");
+        let page = step("page", answer.text()).await.unwrap();
+        assert!(
+            page.contains("npm ci &amp;&amp; npm run build"),
+            "{path}: {page}"
+        );
+    }
+    // Other unknown paths keep the JSON error body.
+    assert_eq!(
+        app.get("/nothing", None).await,
+        (
+            StatusCode::NOT_FOUND,
+            json!({"code": "not_found", "message": "not found"})
+        )
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
 async fn cors_answers_only_the_configured_origins() {
     let web = WebSettings {
         cors_allowed_origins: vec!["https://lab.example".parse().unwrap()],
