@@ -6,12 +6,16 @@ use chrono_tz::Tz;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 /// A database operation failed.
+///
+/// The message is PostgreSQL's own, once: the driver's error is kept for
+/// callers that look at it, but not chained as a source, which would print
+/// the same words again under it.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("migration failed: {0}")]
-    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {}", describe(.0))]
+    Database(sqlx::Error),
+    #[error("migration failed: {}", describe_migration(.0))]
+    Migration(sqlx::migrate::MigrateError),
     #[error("invalid stored value: {0}")]
     Invalid(String),
     #[error(
@@ -19,6 +23,44 @@ pub enum StoreError {
          they were recorded in (for a US lab, e.g. America/New_York) so they are converted right"
     )]
     ZoneRequired,
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        StoreError::Database(error)
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(error: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Migration(error)
+    }
+}
+
+/// What went wrong, in PostgreSQL's words where it answered, with its
+/// detail; without the line of the server's C source the driver appends.
+fn describe(error: &sqlx::Error) -> String {
+    let sqlx::Error::Database(answer) = error else {
+        return error.to_string();
+    };
+    let detail = answer
+        .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+        .and_then(|e| e.detail());
+    match detail {
+        Some(detail) => format!("{} ({detail})", answer.message()),
+        None => answer.message().to_owned(),
+    }
+}
+
+fn describe_migration(error: &sqlx::migrate::MigrateError) -> String {
+    use sqlx::migrate::MigrateError;
+    match error {
+        MigrateError::Execute(e) => describe(e),
+        MigrateError::ExecuteMigration(e, version) => {
+            format!("migration {version}: {}", describe(e))
+        }
+        other => other.to_string(),
+    }
 }
 
 /// How long start-up waits for the first connection: a dead or refusing

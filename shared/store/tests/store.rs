@@ -792,3 +792,23 @@ async fn an_unreachable_server_is_reported_with_its_own_answer() {
         .to_string();
     assert!(err.to_lowercase().contains("refused"), "{err}");
 }
+
+#[tokio::test]
+async fn a_missing_database_is_named_once_in_postgresqls_words() {
+    let admin = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!("mirror_absent_{}", uuid::Uuid::new_v4().simple());
+    let (server, _) = admin.rsplit_once('/').unwrap();
+    let url = format!("{server}/{name}");
+    let error = step("open", mirror_store::open(&url, 1, None))
+        .await
+        .unwrap_err();
+    // Wrapped as the services wrap it, with every cause anyhow would print.
+    let report = format!(
+        "{:?}",
+        anyhow::Error::new(error).context("cannot open the mirror's database")
+    );
+    assert_eq!(report.matches(&name).count(), 1, "{report}");
+    assert!(report.contains("does not exist"), "{report}");
+    assert!(!report.contains(" at line "), "{report}");
+}
