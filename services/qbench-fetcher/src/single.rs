@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use async_nats::jetstream::AckKind;
 use futures::StreamExt;
-use mirror_bus::{FetchReply, Stream, header};
+use mirror_bus::{FetchReply, FetchedRecord, Stream, header};
 use mirror_records::{Entity, map_record};
 use serde_json::Value;
 use tokio::sync::watch;
@@ -70,8 +70,14 @@ pub async fn serve(
                 continue;
             };
             let (ack, reply) = match fetch_with_parents(&syncer, entity, id).await {
-                Ok(true) => (AckKind::Ack, FetchReply::Published { id }),
-                Ok(false) => (AckKind::Ack, FetchReply::Unknown { id }),
+                Ok(Some(ancestors)) => {
+                    let ancestors = ancestors
+                        .into_iter()
+                        .map(|(entity, id)| FetchedRecord::new(entity, id))
+                        .collect();
+                    (AckKind::Ack, FetchReply::Published { id, ancestors })
+                }
+                Ok(None) => (AckKind::Ack, FetchReply::Unknown { id }),
                 Err(e) => {
                     tracing::warn!(%entity, id, error = %e, "Fetch request failed; it will be retried.");
                     let reply = FetchReply::Failed {
@@ -105,17 +111,26 @@ async fn answer(syncer: &Syncer, request: &async_nats::jetstream::Message, reply
 }
 
 /// Fetches one record and, first, whichever of its ancestors the mirror
-/// lacks; returns whether QBench knows the record. A record QBench does not
-/// know is reported and dropped. The chain shares one trace, from the first
-/// QBench call to the commits.
-pub async fn fetch_with_parents(syncer: &Syncer, entity: Entity, id: i64) -> anyhow::Result<bool> {
+/// lacks. Returns `None` when QBench does not know the record (it is
+/// reported and dropped), else the ancestors published with it, nearest
+/// first. The chain shares one trace, from the first QBench call to the
+/// commits.
+pub async fn fetch_with_parents(
+    syncer: &Syncer,
+    entity: Entity,
+    id: i64,
+) -> anyhow::Result<Option<Vec<(Entity, i64)>>> {
     fetch_chain(syncer, entity, id)
         .instrument(page_span(entity, "detail"))
         .await
 }
 
-async fn fetch_chain(syncer: &Syncer, entity: Entity, id: i64) -> anyhow::Result<bool> {
-    let mut chain: Vec<(Entity, Value)> = Vec::new();
+async fn fetch_chain(
+    syncer: &Syncer,
+    entity: Entity,
+    id: i64,
+) -> anyhow::Result<Option<Vec<(Entity, i64)>>> {
+    let mut chain: Vec<(Entity, i64, Value)> = Vec::new();
     let mut next = Some((entity, id));
     while let Some((entity, id)) = next.take() {
         let Some(record) = syncer.client.get_record(entity, id).await? else {
@@ -123,18 +138,21 @@ async fn fetch_chain(syncer: &Syncer, entity: Entity, id: i64) -> anyhow::Result
             break;
         };
         next = missing_parent(syncer, entity, &record).await?;
-        chain.push((entity, record));
+        chain.push((entity, id, record));
     }
-    let found = !chain.is_empty();
+    if chain.is_empty() {
+        return Ok(None);
+    }
+    let ancestors = chain.iter().skip(1).map(|(e, id, _)| (*e, *id)).collect();
     // Parents first, so children find them when they load.
-    for (entity, record) in chain.into_iter().rev() {
+    for (entity, _, record) in chain.into_iter().rev() {
         let place = PagePlace {
             run_id: None,
             page: None,
         };
         publish_records(&syncer.js, entity, &[record], place, "detail").await?;
     }
-    Ok(found)
+    Ok(Some(ancestors))
 }
 
 async fn missing_parent(

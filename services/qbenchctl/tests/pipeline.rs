@@ -798,7 +798,14 @@ async fn fetch_brings_a_record_with_its_parents_and_names_an_id_qbench_lacks_at_
     let (ok, out) = p.ctl(&["fetch", "test", &id], STEP).await;
 
     assert!(ok, "{out}");
-    assert!(out.contains(&format!("test {id}: loaded")), "{out}");
+    assert!(
+        out.contains(&format!("test {id}: loaded, with sample ")),
+        "{out}"
+    );
+    assert!(
+        out.contains(", order ") && out.contains(" and customer "),
+        "{out}"
+    );
     // Its sample, order and customer came along, nothing else.
     let chain = "SELECT (SELECT count(*) FROM tests) + (SELECT count(*) FROM samples) \
                  + (SELECT count(*) FROM orders) + (SELECT count(*) FROM customers)";

@@ -3,6 +3,7 @@
 //! Core NATS rather than JetStream on purpose: a request nobody answers
 //! should fail at once ("no fetcher is running"), not wait in a stream.
 
+use mirror_records::Entity;
 use serde::{Deserialize, Serialize};
 
 /// The subject the fetcher answers sync requests on.
@@ -34,11 +35,64 @@ pub struct SyncReply {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum FetchReply {
-    /// The record (and whichever of its ancestors the mirror lacked) is on
-    /// its way to the loaders.
-    Published { id: i64 },
+    /// The record, and whichever of its ancestors the mirror lacked
+    /// (`ancestors`, nearest first), are on their way to the loaders.
+    Published {
+        id: i64,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        ancestors: Vec<FetchedRecord>,
+    },
     /// QBench has no record with this id.
     Unknown { id: i64 },
     /// The fetch failed; the request is tried again later.
     Failed { id: i64, error: String },
+}
+
+/// A record a fetch brought along: its entity (as in subjects) and id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchedRecord {
+    pub entity: String,
+    pub id: i64,
+}
+
+impl FetchedRecord {
+    pub fn new(entity: Entity, id: i64) -> Self {
+        FetchedRecord {
+            entity: entity.as_str().to_owned(),
+            id,
+        }
+    }
+}
+
+impl std::fmt::Display for FetchedRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.entity, self.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_published_reply_without_ancestors_reads_as_before() {
+        // Fetchers of an earlier release send no ancestors.
+        let earlier: FetchReply =
+            serde_json::from_str(r#"{"outcome":"published","id":7}"#).unwrap();
+        let expected = FetchReply::Published {
+            id: 7,
+            ancestors: vec![],
+        };
+        assert_eq!(earlier, expected);
+        let with = FetchReply::Published {
+            id: 7,
+            ancestors: vec![FetchedRecord::new(Entity::Sample, 3)],
+        };
+        let text = serde_json::to_string(&with).unwrap();
+        assert_eq!(
+            text,
+            r#"{"outcome":"published","id":7,"ancestors":[{"entity":"sample","id":3}]}"#
+        );
+        assert_eq!(serde_json::from_str::<FetchReply>(&text).unwrap(), with);
+    }
 }

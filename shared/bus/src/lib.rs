@@ -12,7 +12,7 @@ mod names;
 mod publish;
 mod setup;
 
-pub use control::FetchReply;
+pub use control::{FetchReply, FetchedRecord};
 pub use headers::{
     DELETE_OPERATION, RawHeaders, RawHeadersError, header, optional_text, requeue_headers,
 };

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use futures::StreamExt;
-use mirror_bus::{FetchReply, Stream, header};
+use mirror_bus::{FetchReply, FetchedRecord, Stream, header};
 use mirror_config::Env;
 use mirror_records::Entity;
 use tokio::time::{Instant, sleep_until};
@@ -29,16 +29,17 @@ const STREAM_WAIT: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum State {
     Queued,
-    Published,
+    /// Fetched, with the ancestors the mirror lacked.
+    Published(Vec<FetchedRecord>),
     /// Failed at least once; the fetcher tries again.
     Failing(String),
     Unknown,
-    Loaded,
+    Loaded(Vec<FetchedRecord>),
 }
 
 impl State {
     fn settled(&self) -> bool {
-        matches!(self, State::Unknown | State::Loaded)
+        matches!(self, State::Unknown | State::Loaded(_))
     }
 
     fn describe(&self, in_mirror: bool) -> String {
@@ -48,10 +49,13 @@ impl State {
             "not loaded"
         };
         match self {
-            State::Loaded => "loaded".to_owned(),
+            State::Loaded(ancestors) if ancestors.is_empty() => "loaded".to_owned(),
+            State::Loaded(ancestors) => {
+                format!("loaded, with {} the mirror lacked", list(ancestors))
+            }
             State::Unknown => "not in QBench".to_owned(),
             State::Queued => format!("{held} (the fetcher has not answered)"),
-            State::Published => "not loaded (fetched, still with the loaders)".to_owned(),
+            State::Published(_) => "not loaded (fetched, still with the loaders)".to_owned(),
             State::Failing(error) => format!("{held} (last fetch failed: {error})"),
         }
     }
@@ -119,8 +123,10 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
             let mut conn = pool.acquire().await?;
             for id in mirror_store::existing_ids(&mut conn, entity, &waiting).await? {
                 present.insert(id);
-                if states.get(&id) == Some(&State::Published) {
-                    states.insert(id, State::Loaded);
+                if let Some(state) = states.get_mut(&id)
+                    && let State::Published(ancestors) = state
+                {
+                    *state = State::Loaded(std::mem::take(ancestors));
                 }
             }
             next_look = Instant::now() + Duration::from_millis(500);
@@ -155,7 +161,7 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
     for (id, state) in &states {
         println!("{entity} {id}: {}", state.describe(present.contains(id)));
     }
-    Ok(if states.values().all(|s| *s == State::Loaded) {
+    Ok(if states.values().all(|s| matches!(s, State::Loaded(_))) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -164,7 +170,7 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
 
 fn note(states: &mut BTreeMap<i32, State>, entity: Entity, reply: FetchReply) {
     let (id, next) = match reply {
-        FetchReply::Published { id } => (id, State::Published),
+        FetchReply::Published { id, ancestors } => (id, State::Published(ancestors)),
         FetchReply::Unknown { id } => (id, State::Unknown),
         FetchReply::Failed { id, error } => {
             eprintln!("{entity} {id}: fetch failed, the fetcher tries again: {error}");
@@ -173,8 +179,18 @@ fn note(states: &mut BTreeMap<i32, State>, entity: Entity, reply: FetchReply) {
     };
     let Ok(id) = i32::try_from(id) else { return };
     if let Some(state) = states.get_mut(&id)
-        && *state != State::Loaded
+        && !matches!(state, State::Loaded(_))
     {
         *state = next;
+    }
+}
+
+/// "sample 7", "sample 7 and order 3", "sample 7, order 3 and customer 1".
+fn list(records: &[FetchedRecord]) -> String {
+    let names: Vec<String> = records.iter().map(ToString::to_string).collect();
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     }
 }
