@@ -239,12 +239,10 @@ impl Lab {
         within(limit, sql, reached).await;
     }
 
-    /// Waits until the loaders have committed `records` rows in all.
-    // TODO(#5): in two of about 70 drill runs nothing was committed
-    // before the fault and this wait ran out (docs/reliability.md); in the
-    // second the fetcher had exited with an error whose message the
-    // printed tail of its log no longer held. Services now run without
-    // backtraces here, so the next occurrence names the error.
+    /// Waits until the loaders have committed `records` rows in all. Twice
+    /// it ran out with nothing committed, the fetcher having stopped at
+    /// start-up (docs/reliability.md, "Stalled runs"); a failed drill prints
+    /// each service's last log lines, without backtraces, to say why.
     async fn wait_for_rows(&self, records: u64) {
         let sql = "SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM orders) \
                    + (SELECT count(*) FROM samples) + (SELECT count(*) FROM tests) \
