@@ -97,14 +97,40 @@ where
     T: FromStr,
     T::Err: Display,
 {
-    raw.parse().map_err(|e: T::Err| ConfigError::Invalid {
-        variable,
-        reason: if may_echo(variable) {
-            format!("{e} (got {raw:?})")
-        } else {
-            e.to_string()
-        },
+    raw.parse().map_err(|e: T::Err| {
+        let reason = number_reason::<T>(raw).unwrap_or_else(|| e.to_string());
+        ConfigError::Invalid {
+            variable,
+            reason: if may_echo(variable) {
+                format!("{reason} (got {raw:?})")
+            } else {
+                reason
+            },
+        }
     })
+}
+
+/// Why `raw` is not a number of type `T`, in an operator's words rather
+/// than the standard library's ("invalid digit found in string"); `None`
+/// when `T` is not a number.
+fn number_reason<T>(raw: &str) -> Option<String> {
+    let name = std::any::type_name::<T>();
+    let whole = ["u8", "u16", "u32", "u64", "u128", "usize"];
+    let signed = ["i8", "i16", "i32", "i64", "i128", "isize"];
+    let reason = if whole.contains(&name) || signed.contains(&name) {
+        let digits = raw.trim_start_matches(['-', '+']);
+        let looks_whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+        match (looks_whole, raw.starts_with('-')) {
+            (true, true) if whole.contains(&name) => "must not be negative",
+            (true, _) => "the number is too large",
+            (false, _) => "expected a whole number",
+        }
+    } else if ["f32", "f64"].contains(&name) {
+        "expected a number"
+    } else {
+        return None;
+    };
+    Some(reason.to_owned())
 }
 
 /// Whether a variable's value may appear in an error: not when it may hold
@@ -134,10 +160,37 @@ mod tests {
         let err = env.or("LOADER_CONCURRENCY", 2_usize).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "LOADER_CONCURRENCY is invalid: invalid digit found in string (got \"abc\")"
+            "LOADER_CONCURRENCY is invalid: expected a whole number (got \"abc\")"
         );
         let err = env.or("API_KEY", 1_u32).unwrap_err();
         assert!(!err.to_string().contains("s3cr3t"), "{err}");
+    }
+
+    #[test]
+    fn bad_numbers_are_explained_in_plain_words() {
+        let env = Env::from_pairs([
+            ("PAGE_SIZE", "-5"),
+            ("PORT", "99999999999"),
+            ("DELTA", "1.5"),
+            ("RATIO", "half"),
+        ]);
+        let reason = |e: ConfigError| e.to_string();
+        assert_eq!(
+            reason(env.or("PAGE_SIZE", 1_u32).unwrap_err()),
+            "PAGE_SIZE is invalid: must not be negative (got \"-5\")"
+        );
+        assert_eq!(
+            reason(env.or("PORT", 1_u16).unwrap_err()),
+            "PORT is invalid: the number is too large (got \"99999999999\")"
+        );
+        assert_eq!(
+            reason(env.or("DELTA", 1_i64).unwrap_err()),
+            "DELTA is invalid: expected a whole number (got \"1.5\")"
+        );
+        assert_eq!(
+            reason(env.or("RATIO", 1.0_f64).unwrap_err()),
+            "RATIO is invalid: expected a number (got \"half\")"
+        );
     }
 
     #[test]
