@@ -3,7 +3,7 @@
 //! one rate limiter and one token serve everything.
 
 use futures::StreamExt;
-use mirror_bus::control::{SYNC_SUBJECT, SyncReply, SyncRequest};
+use mirror_bus::control::{MAX_WINDOW_DAYS, SYNC_SUBJECT, SyncReply, SyncRequest};
 use mirror_records::Entity;
 use mirror_store::RunStatus;
 use tokio::sync::{mpsc, watch};
@@ -138,6 +138,13 @@ fn plan_of(payload: &[u8]) -> Result<SyncPlan, String> {
         .iter()
         .map(|e| e.parse::<Entity>().map_err(|e| e.to_string()))
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(days) = request.days
+        && !(1..=MAX_WINDOW_DAYS).contains(&days)
+    {
+        return Err(format!(
+            "a window of {days} days is not between 1 and {MAX_WINDOW_DAYS}"
+        ));
+    }
     Ok(SyncPlan::new(mode, &entities).with_window_days(request.days))
 }
 
@@ -159,5 +166,25 @@ async fn schedule(
         }
         // Skipped when the queue is busy: the next tick catches up.
         let _ = plans.try_send(SyncPlan::new(SyncMode::Incremental, &[]));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_request_out_of_bounds_is_answered_with_the_reason() {
+        let request = |days: u32| {
+            let body = serde_json::json!({"mode": "window", "days": days});
+            plan_of(body.to_string().as_bytes())
+        };
+        assert!(request(1).is_ok());
+        assert!(request(MAX_WINDOW_DAYS).is_ok());
+        for days in [0, MAX_WINDOW_DAYS + 1, u32::MAX] {
+            let refused = request(days).err();
+            let expected = format!("a window of {days} days is not between 1 and 3650");
+            assert_eq!(refused.as_deref(), Some(expected.as_str()));
+        }
     }
 }

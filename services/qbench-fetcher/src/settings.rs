@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::NaiveTime;
 use mirror_bus::BusSettings;
+use mirror_bus::control::MAX_WINDOW_DAYS;
 use mirror_config::{ConfigError, DatabaseSettings, Env, NatsSettings, QbenchSettings, duration};
 
 /// Everything the fetcher reads from its environment.
@@ -46,6 +47,13 @@ impl FetcherSettings {
     /// `SYNC_REPORT_DIR`.
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let qbench = QbenchSettings::from_env(env)?;
+        let lookback_days = env.or("SYNC_LOOKBACK_DAYS", 7_u32)?;
+        if !(1..=MAX_WINDOW_DAYS).contains(&lookback_days) {
+            return Err(ConfigError::Invalid {
+                variable: "SYNC_LOOKBACK_DAYS",
+                reason: format!("must be between 1 and {MAX_WINDOW_DAYS}"),
+            });
+        }
         let feed_look_pages = env.or("FEED_LOOK_PAGES", 100_u32)?;
         if !(1..=10_000).contains(&feed_look_pages) {
             return Err(ConfigError::Invalid {
@@ -63,7 +71,7 @@ impl FetcherSettings {
             root: qbench.root(env)?,
             qbench,
             sync_interval: duration(env, "SYNC_INTERVAL", "5m")?,
-            lookback_days: env.or("SYNC_LOOKBACK_DAYS", 7)?,
+            lookback_days,
             feed_overlap: duration(env, "FEED_OVERLAP", "10m")?,
             feed_look_pages,
             detail_fetch: env
@@ -96,6 +104,24 @@ mod tests {
             ("DATABASE_URL", "postgres://x/y"),
             ("FEED_LOOK_PAGES", value),
         ]))
+    }
+
+    #[test]
+    fn lookback_days_are_bounded() {
+        let with_days = |value| {
+            FetcherSettings::from_env(&Env::from_pairs([
+                ("DATABASE_URL", "postgres://x/y"),
+                ("SYNC_LOOKBACK_DAYS", value),
+            ]))
+        };
+        assert_eq!(with_days("3650").unwrap().lookback_days, 3650);
+        for bad in ["0", "3651", "4294967295"] {
+            assert_eq!(
+                with_days(bad).unwrap_err().to_string(),
+                "SYNC_LOOKBACK_DAYS is invalid: must be between 1 and 3650",
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -36,10 +36,13 @@ pub fn window_start(now: DateTime<Utc>, days: u32, zone: Tz) -> DateTime<Utc> {
     let local = now.with_timezone(&zone);
     // A wall time that does not exist that day (a DST gap) falls back to
     // exactly `days` times 24 hours.
+    // Requests are bounded (`MAX_WINDOW_DAYS`); past the range of dates a
+    // window starts at the earliest one rather than failing.
     local
         .checked_sub_days(Days::new(u64::from(days)))
         .map(|start| start.with_timezone(&Utc))
-        .unwrap_or_else(|| now - TimeDelta::days(i64::from(days)))
+        .or_else(|| now.checked_sub_signed(TimeDelta::try_days(i64::from(days))?))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// Re-reads the records of `entity` created since `start` into the run.
@@ -192,6 +195,12 @@ mod tests {
         // 4th is 12:00 EDT on 10-28, which is 16:00 UTC, not 17:00.
         let start = window_start(utc("2026-11-04T17:00:42Z"), 7, New_York);
         assert_eq!(start, utc("2026-10-28T16:00:00Z"));
+    }
+
+    #[test]
+    fn a_window_past_the_range_of_dates_starts_at_the_earliest_date() {
+        let start = window_start(utc("2026-11-04T17:00:42Z"), u32::MAX, New_York);
+        assert_eq!(start, DateTime::<Utc>::MIN_UTC);
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod progress;
 mod replay;
 
 use clap::{Parser, Subcommand};
+use mirror_bus::control::MAX_WINDOW_DAYS;
 use mirror_records::Entity;
 
 /// Operate a qbench-mirror installation.
@@ -40,9 +41,10 @@ enum Command {
     /// Re-read the records created in the last days, wait until they are
     /// loaded, and write the sync report; exits non-zero when a part failed.
     Window {
-        /// Days back from now; the fetcher's SYNC_LOOKBACK_DAYS (7) by default.
+        /// Days back from now, 1 to 3650; the fetcher's SYNC_LOOKBACK_DAYS
+        /// (7) by default.
         #[arg(long, env = "SYNC_LOOKBACK_DAYS",
-              value_parser = clap::value_parser!(u32).range(1..))]
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_WINDOW_DAYS)))]
         days: Option<u32>,
         /// Only these entities (repeatable); all by default.
         #[arg(long = "entity")]

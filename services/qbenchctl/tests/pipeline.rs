@@ -839,6 +839,41 @@ async fn fetch_brings_a_record_with_its_parents_and_names_an_id_qbench_lacks_at_
 }
 
 #[tokio::test]
+async fn a_waiting_sync_ends_soon_after_its_fetcher_dies() {
+    // Slow pages, so the run is still being fetched when its fetcher dies.
+    let mut p = Pipeline::start_with("tiny", &["--page-latency", "3s"]).await;
+    p.spawn("qbench-loader", &[]);
+    let sync = p
+        .command("qbenchctl")
+        .args(["sync", "--full", "--wait"])
+        .output();
+    let sync = tokio::spawn(sync);
+    let counted = "SELECT least(count(*), 1) FROM sync_run_pages WHERE record_count IS NOT NULL";
+    p.wait_count(counted, 1, STEP).await;
+    let at = p
+        .processes
+        .iter()
+        .position(|(n, _)| *n == "qbench-fetcher")
+        .unwrap();
+    let (_, mut fetcher) = p.processes.remove(at);
+    fetcher.start_kill().unwrap();
+    step("fetcher dies", fetcher.wait()).await.unwrap();
+
+    // Long before the default stall timeout (30 minutes).
+    let output = within(Duration::from_secs(60), "the sync gives up", sync)
+        .await
+        .unwrap()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{err}");
+    assert!(
+        err.contains("no qbench-fetcher has been running for 15 s"),
+        "{err}"
+    );
+    p.finish().await;
+}
+
+#[tokio::test]
 async fn banning_a_record_the_mirror_lacks_says_so() {
     let mut p = Pipeline::start("tiny").await;
     p.spawn("qbench-loader", &[]);

@@ -9,6 +9,11 @@ use serde::{Deserialize, Serialize};
 /// The subject the fetcher answers sync requests on.
 pub const SYNC_SUBJECT: &str = "qbench.control.sync";
 
+/// The longest window a window sync reads, in days (ten years): longer
+/// than any lab's history the simulator makes, far inside what dates can
+/// hold. For everything, a full sync is the tool.
+pub const MAX_WINDOW_DAYS: u32 = 3650;
+
 /// What to sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRequest {

@@ -6,7 +6,7 @@
 //! server releases it when that session ends, so a fetcher that dies (even
 //! by SIGKILL) frees it at once, and a fetcher waiting on it takes over.
 
-use sqlx::{Connection, PgConnection};
+use sqlx::{Connection, PgConnection, PgPool};
 
 use crate::StoreError;
 
@@ -47,4 +47,18 @@ impl FetcherLock {
         .await?;
         Ok(held)
     }
+}
+
+/// Whether some session holds the fetcher lock of this database, that is,
+/// whether a fetcher is running (rather than waiting, or gone).
+pub async fn fetcher_is_running(pool: &PgPool) -> Result<bool, StoreError> {
+    let held: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted \
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+             AND ((classid::int8 << 32) | objid::int8) = $1)",
+    )
+    .bind(KEY)
+    .fetch_one(pool)
+    .await?;
+    Ok(held)
 }

@@ -24,7 +24,7 @@ pub use cursors::{
     FetchCursor, load_cursor, max_id, pages_recorded, save_cursor, unfinished_full_runs,
 };
 pub use deletions::mark_deleted;
-pub use fetcher_lock::FetcherLock;
+pub use fetcher_lock::{FetcherLock, fetcher_is_running};
 pub use ledger::{Outcome, Receipt, advance_checkpoint, record_receipts, settle_skipped_receipts};
 pub use runs::{
     Checkpoint, PageRecord, RunProgress, RunStatus, abandon_running_runs, announce_page,

@@ -77,8 +77,13 @@ pub(crate) async fn ask_fetcher(
     }
 }
 
-/// Polls the run's ledger until it is settled, or until nothing has moved
-/// for `stall_timeout`.
+/// How long a run still being fetched may go without any fetcher running
+/// before the wait ends: more than a standby fetcher takes to take over.
+const FETCHER_GONE_GRACE: Duration = Duration::from_secs(15);
+
+/// Polls the run's ledger until it is settled, until nothing has moved for
+/// `stall_timeout`, or until no fetcher has run for [`FETCHER_GONE_GRACE`]
+/// while the run still needed one.
 pub(crate) async fn wait_for(
     pool: &PgPool,
     run_id: Uuid,
@@ -87,8 +92,24 @@ pub(crate) async fn wait_for(
     let mut progress = Progress::new("sync");
     let mut last_seen = None;
     let mut last_change = tokio::time::Instant::now();
+    let mut fetcher_gone_since = None;
     loop {
         let state = mirror_store::run_progress(pool, run_id).await?;
+        let fetching = state.as_ref().is_none_or(|s| s.status == "running");
+        if fetching && !mirror_store::fetcher_is_running(pool).await? {
+            let since = *fetcher_gone_since.get_or_insert_with(tokio::time::Instant::now);
+            if since.elapsed() >= FETCHER_GONE_GRACE {
+                progress.finish();
+                anyhow::bail!(
+                    "sync {run_id} stopped: no qbench-fetcher has been running for {} s. \
+                     Start one (it ends this run partial) and sync again; a full sync \
+                     resumes where this one stopped",
+                    FETCHER_GONE_GRACE.as_secs()
+                );
+            }
+        } else {
+            fetcher_gone_since = None;
+        }
         match &state {
             Some(state) if state.is_settled() => {
                 progress.finish();
@@ -127,7 +148,7 @@ async fn print_summary(pool: &PgPool, progress: &RunProgress) -> anyhow::Result<
     if let Some(message) = &progress.message {
         println!("  {message}");
     }
-    if progress.published == 0 {
+    if progress.published == 0 && progress.status == "published" {
         println!(
             "  nothing new was published: QBench had no new or changed records, or \
              the stream already held each one it sent (the same version within 2 minutes)"
