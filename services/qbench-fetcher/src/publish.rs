@@ -55,6 +55,20 @@ pub async fn publish_records(
     place: PagePlace,
     source: &str,
 ) -> Result<Published, PublishError> {
+    publish_tagged(js, entity, records, place, source, None).await
+}
+
+/// As [`publish_records`], with `tag` (when given) making each message id
+/// unique, so JetStream stores a version it already holds from the last
+/// two minutes: what an operator who asks for a record again expects.
+pub async fn publish_tagged(
+    js: &jetstream::Context,
+    entity: Entity,
+    records: &[Value],
+    place: PagePlace,
+    source: &str,
+    tag: Option<&str>,
+) -> Result<Published, PublishError> {
     let labels = [("entity", entity.as_str()), ("source", source)].map(|(k, v)| (k, v.to_owned()));
     metrics::counter!("fetcher_records_fetched_total", &labels).increment(records.len() as u64);
     let traceparent = current_traceparent();
@@ -68,7 +82,14 @@ pub async fn publish_records(
         let mut headers = raw_headers(entity, id, version_of(raw), place, source, false);
         headers.traceparent.clone_from(&traceparent);
         ids.push(id);
-        messages.push(message(entity, &headers, raw));
+        let mut message = message(entity, &headers, raw);
+        if let Some(tag) = tag {
+            let msg_id = format!("{}:{tag}", headers.msg_id());
+            message
+                .headers
+                .insert(mirror_bus::header::MSG_ID, msg_id.as_str());
+        }
+        messages.push(message);
     }
     send(js, entity, &ids, messages).await
 }

@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use tracing::Instrument;
 
 use crate::engine::{Syncer, page_span};
-use crate::publish::{PagePlace, publish_records};
+use crate::publish::{PagePlace, publish_tagged};
 
 /// Requests taken per pull.
 const PULL_BATCH: usize = 20;
@@ -69,7 +69,18 @@ pub async fn serve(
                 let _ = request.ack_with(AckKind::Term).await;
                 continue;
             };
-            let (ack, reply) = match fetch_with_parents(&syncer, entity, id).await {
+            // An operator waits on the answer (the loaders do not): their
+            // records are stored again even if JetStream saw the same
+            // versions lately, so the fetch restores what the mirror lost.
+            let tag = request
+                .headers
+                .as_ref()
+                .is_some_and(|h| h.get(header::REPLY_TO).is_some())
+                .then(|| uuid::Uuid::new_v4().simple().to_string());
+            let fetched = fetch_chain(&syncer, entity, id, tag.as_deref())
+                .instrument(page_span(entity, "detail"))
+                .await;
+            let (ack, reply) = match fetched {
                 Ok(Some(ancestors)) => {
                     let ancestors = ancestors
                         .into_iter()
@@ -120,15 +131,17 @@ pub async fn fetch_with_parents(
     entity: Entity,
     id: i64,
 ) -> anyhow::Result<Option<Vec<(Entity, i64)>>> {
-    fetch_chain(syncer, entity, id)
+    fetch_chain(syncer, entity, id, None)
         .instrument(page_span(entity, "detail"))
         .await
 }
 
+/// [`fetch_with_parents`], its messages' ids made unique by `tag` if given.
 async fn fetch_chain(
     syncer: &Syncer,
     entity: Entity,
     id: i64,
+    tag: Option<&str>,
 ) -> anyhow::Result<Option<Vec<(Entity, i64)>>> {
     let mut chain: Vec<(Entity, i64, Value)> = Vec::new();
     let mut next = Some((entity, id));
@@ -150,7 +163,7 @@ async fn fetch_chain(
             run_id: None,
             page: None,
         };
-        publish_records(&syncer.js, entity, &[record], place, "detail").await?;
+        publish_tagged(&syncer.js, entity, &[record], place, "detail", tag).await?;
     }
     Ok(Some(ancestors))
 }

@@ -811,6 +811,15 @@ async fn fetch_brings_a_record_with_its_parents_and_names_an_id_qbench_lacks_at_
                  + (SELECT count(*) FROM orders) + (SELECT count(*) FROM customers)";
     assert_eq!(p.count(chain).await, 4);
 
+    // Asked again at once, after the row was lost: the same version is
+    // stored again, not dropped as a duplicate of the first fetch.
+    let query = format!("DELETE FROM tests WHERE id = {id}");
+    let deleted = sqlx::query(sqlx::AssertSqlSafe(query)).execute(&p.db.pool);
+    step("delete the row", deleted).await.unwrap();
+    let (ok, out) = p.ctl(&["fetch", "test", &id], STEP).await;
+    assert!(ok, "{out}");
+    assert_eq!(p.count(chain).await, 4);
+
     // Answered long before the command's own timeout: `ctl` gives up at
     // STEP, so waiting the timeout out fails the test.
     let args = ["fetch", "test", "987654321", &id, "--timeout", "3600"];
