@@ -13,7 +13,9 @@ use crate::AppState;
 /// Routes serving `dir` at `/dashboard/`, with `/` redirecting there.
 ///
 /// Paths that name no file get `index.html`, so the single-page app's own
-/// routes (`/dashboard/tests/42`) survive a reload. Without a built
+/// routes (`/dashboard/tests/42`) survive a reload; under `assets/`, where
+/// the build puts its scripts and styles, a missing file is a 404 rather
+/// than a page a browser would try to run as a script. Without a built
 /// dashboard in `dir`, those paths answer 404 with a page that says how to
 /// build one, since a browser is what opens them.
 pub fn routes(dir: &Path) -> Router<AppState> {
@@ -32,6 +34,7 @@ pub fn routes(dir: &Path) -> Router<AppState> {
     }
     let files = ServeDir::new(dir).fallback(ServeFile::new(index));
     Router::new()
+        .nest_service("/dashboard/assets", ServeDir::new(dir.join("assets")))
         .nest_service("/dashboard", files)
         .route("/", get(|| async { Redirect::temporary("/dashboard/") }))
 }

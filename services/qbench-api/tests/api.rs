@@ -454,6 +454,8 @@ async fn a_known_path_with_another_method_answers_a_json_405() {
 fn built_dashboard(dir: &Path) {
     std::fs::write(dir.join("index.html"), "<html>dashboard</html>").unwrap();
     std::fs::write(dir.join("app.js"), "console.log(1)").unwrap();
+    std::fs::create_dir(dir.join("assets")).unwrap();
+    std::fs::write(dir.join("assets").join("index.js"), "console.log(2)").unwrap();
 }
 
 #[tokio::test]
@@ -482,6 +484,15 @@ async fn the_built_dashboard_is_served_with_a_fallback_for_its_routes() {
     assert_eq!(
         app.get("/dashboard/tests/42", None).await,
         (StatusCode::OK, json!("<html>dashboard</html>"))
+    );
+    assert_eq!(
+        app.get("/dashboard/assets/index.js", None).await,
+        (StatusCode::OK, json!("console.log(2)"))
+    );
+    // A script or style the build does not have is missing, not the page.
+    assert_eq!(
+        app.get("/dashboard/assets/gone.js", None).await.0,
+        StatusCode::NOT_FOUND
     );
     app.finish().await;
 }
