@@ -44,8 +44,24 @@ fn query_error(rejection: &QueryRejection) -> ApiError {
         return ApiError::parameter(name, format!("unknown parameter; this route takes {known}"));
     }
     match detail.split_once(": ") {
-        Some((name, reason)) if is_parameter_name(name) => ApiError::parameter(name, reason),
+        Some((name, reason)) if is_parameter_name(name) => {
+            ApiError::parameter(name, plain_reason(reason))
+        }
         _ => ApiError::parameter("query", detail),
+    }
+}
+
+/// The standard library's words for a number that does not parse, in a
+/// client's words; any other reason as it is.
+fn plain_reason(reason: &str) -> &str {
+    match reason {
+        "invalid digit found in string" => "expected a whole number",
+        "cannot parse integer from empty string" => "expected a whole number, got nothing",
+        "number too large to fit in target type" => "the number is too large",
+        "number too small to fit in target type" => "the number is too small",
+        "invalid float literal" => "expected a number",
+        "cannot parse float from empty string" => "expected a number, got nothing",
+        other => other,
     }
 }
 

@@ -378,6 +378,30 @@ async fn a_bad_parameter_is_a_400_that_names_it() {
         .await;
     assert_eq!((status, &body["entity"]), (StatusCode::OK, &json!("tests")));
 
+    // Numbers that do not parse are explained in plain words.
+    for (query, message) in [
+        (
+            "tests/tat-daily?sla_hours=lots",
+            "sla_hours: expected a number",
+        ),
+        (
+            "tests/tat-daily?moving_average_window=-1",
+            "moving_average_window: expected a whole number",
+        ),
+        (
+            "customers/new?limit=99999999999999999999",
+            "limit: the number is too large",
+        ),
+    ] {
+        let (status, body) = app
+            .get(&format!("/api/v1/metrics/{query}"), Some(&token))
+            .await;
+        assert_eq!(
+            (status, &body["message"]),
+            (StatusCode::BAD_REQUEST, &json!(message))
+        );
+    }
+
     // A misspelt filter is refused, not ignored into a wider figure.
     let (status, body) = app
         .get(
