@@ -159,8 +159,7 @@ fn parse_bound(
         };
         return Ok(Some(day_start(day, zone)));
     }
-    let instant = parse_instant(raw, zone)
-        .ok_or_else(|| KpiError::invalid(name, "expected an ISO date (YYYY-MM-DD) or date-time"))?;
+    let instant = parse_instant(raw, zone).map_err(|e| KpiError::invalid(name, e))?;
     Ok(Some(match side {
         Side::Start => within_years(instant, name)?,
         // The end is exclusive; a date-time end includes its own instant,
@@ -185,10 +184,10 @@ fn within_years(instant: DateTime<Utc>, name: &'static str) -> Result<DateTime<U
 
 /// An ISO date-time: with an offset it is that instant, without one a lab
 /// wall-clock time (the earlier of two in a fall-back overlap; none in a
-/// spring-forward gap).
-fn parse_instant(raw: &str, zone: Tz) -> Option<DateTime<Utc>> {
+/// spring-forward gap, which is refused with that reason).
+fn parse_instant(raw: &str, zone: Tz) -> Result<DateTime<Utc>, String> {
     if let Ok(instant) = DateTime::<FixedOffset>::parse_from_rfc3339(raw) {
-        return Some(instant.with_timezone(&Utc));
+        return Ok(instant.with_timezone(&Utc));
     }
     let formats = [
         "%Y-%m-%dT%H:%M:%S%.f",
@@ -197,10 +196,18 @@ fn parse_instant(raw: &str, zone: Tz) -> Option<DateTime<Utc>> {
     ];
     let wall = formats
         .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(raw, format).ok())?;
+        .find_map(|format| NaiveDateTime::parse_from_str(raw, format).ok())
+        .ok_or("expected an ISO date (YYYY-MM-DD) or date-time")?;
     zone.from_local_datetime(&wall)
         .earliest()
         .map(|instant| instant.with_timezone(&Utc))
+        .ok_or_else(|| {
+            format!(
+                "{wall} does not exist in {}: the clocks skip it (daylight saving time); \
+                 give a time after the change or an offset",
+                zone.name()
+            )
+        })
 }
 
 #[cfg(test)]
@@ -248,6 +255,20 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn a_wall_time_the_clocks_skip_is_refused_with_that_reason() {
+        // 2026-03-08 02:00 EST became 03:00 EDT in New York.
+        let err = Window::parse(Some("2026-03-08T02:30:00"), None, ("date_from", "t"), NY)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("2026-03-08 02:30:00 does not exist in America/New_York"),
+            "{err}"
+        );
+        let after = Window::parse(Some("2026-03-08T03:30:00"), None, ("date_from", "t"), NY);
+        assert!(after.is_ok());
     }
 
     #[test]
