@@ -36,9 +36,7 @@ pub async fn connect(settings: FetcherSettings) -> anyhow::Result<(Syncer, async
     let pool = mirror_store::open(url, max, settings.database.wall_time_zone)
         .await
         .context("cannot open the mirror's database (DATABASE_URL)")?;
-    let nats = async_nats::connect(&settings.nats.url)
-        .await
-        .with_context(|| format!("cannot reach NATS at {} (NATS_URL)", settings.nats.url))?;
+    let nats = mirror_bus::connect(&settings.nats.url).await?;
     let js = async_nats::jetstream::new(nats.clone());
     mirror_bus::ensure_streams(&js, &settings.bus).await?;
     let client = QbenchClient::new(ClientSettings::from_settings(

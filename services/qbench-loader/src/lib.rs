@@ -44,9 +44,7 @@ pub async fn run(
     )
     .await
     .context("cannot open the mirror's database (DATABASE_URL)")?;
-    let client = async_nats::connect(&settings.nats.url)
-        .await
-        .with_context(|| format!("cannot reach NATS at {} (NATS_URL)", settings.nats.url))?;
+    let client = mirror_bus::connect(&settings.nats.url).await?;
     let js = worker::context(client.clone());
     mirror_bus::ensure_streams(&js, &settings.bus).await?;
 

@@ -1,6 +1,5 @@
 //! Connections the commands share, made only when a command needs them.
 
-use std::time::Duration;
 
 use anyhow::Context;
 
@@ -19,12 +18,7 @@ pub async fn database(env: &Env) -> anyhow::Result<PgPool> {
 /// Connects to NATS, failing fast when it is not there.
 pub async fn nats(env: &Env) -> anyhow::Result<async_nats::Client> {
     let settings = NatsSettings::from_env(env)?;
-    let connect = async_nats::ConnectOptions::new().connection_timeout(Duration::from_secs(5));
-    let client = connect
-        .connect(&settings.url)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot reach NATS at {} (NATS_URL): {e}", settings.url))?;
-    Ok(client)
+    Ok(mirror_bus::connect(&settings.url).await?)
 }
 
 /// A QBench client for the configured tenant (or the simulator).

@@ -7,11 +7,13 @@
 //! no multi-filter consumers), because that is the server labs run.
 
 pub mod control;
+mod connect;
 mod headers;
 mod names;
 mod publish;
 mod setup;
 
+pub use connect::{ConnectFailed, connect};
 pub use control::{FetchReply, FetchedRecord};
 pub use headers::{
     DELETE_OPERATION, RawHeaders, RawHeadersError, header, optional_text, requeue_headers,
