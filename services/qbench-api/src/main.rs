@@ -11,11 +11,24 @@ use qbench_api::ApiSettings;
 #[command(version)]
 struct Cli {
     /// Address to listen on.
-    #[arg(long, env = "API_HOST", default_value = "0.0.0.0")]
+    #[arg(long, env = "API_HOST", default_value = "0.0.0.0", value_parser = host)]
     host: IpAddr,
     /// Port to listen on.
-    #[arg(long, env = "API_PORT", default_value_t = 8000)]
+    #[arg(long, env = "API_PORT", default_value_t = 8000, value_parser = port)]
     port: u16,
+}
+
+/// The listen address; the error names both ways of setting it, since a
+/// bad value usually comes from the environment.
+fn host(raw: &str) -> Result<IpAddr, String> {
+    raw.parse().map_err(|_| {
+        "expected an IP address such as 127.0.0.1 or 0.0.0.0 (--host or API_HOST)".into()
+    })
+}
+
+fn port(raw: &str) -> Result<u16, String> {
+    raw.parse()
+        .map_err(|_| "expected a port number from 0 to 65535 (--port or API_PORT)".into())
 }
 
 #[tokio::main]
