@@ -55,17 +55,13 @@ pub async fn sweep(ctx: &BatchContext, entity: Entity) -> anyhow::Result<usize> 
 /// The record's message to its retry subject, due at once.
 fn requeue(entity: Entity, record: &SkippedRecord) -> anyhow::Result<Outgoing> {
     let payload = record.payload.clone().unwrap_or_default();
-    let raw = RawHeaders {
+    let raw = RawHeaders::of_set_aside(
         entity,
-        id: i64::from(record.record_id),
-        version: mirror_records::version_of(&payload),
-        fetched_at: Utc::now(),
-        run_id: record.run_id.map(|r| r.to_string()),
-        page: record.page.map(i64::from),
-        source: None,
-        traceparent: None,
-        deleted: false,
-    };
+        record.record_id,
+        &payload,
+        record.run_id,
+        record.page,
+    );
     let tag = Utc::now().timestamp().to_string();
     let headers = requeue_headers(&raw, record.raw_sequence.unwrap_or_default(), &tag);
 

@@ -65,6 +65,30 @@ pub enum RawHeadersError {
 }
 
 impl RawHeaders {
+    /// The headers of a record set aside, rebuilt from what the skipped
+    /// table keeps: the version of its stored payload, and its run and page
+    /// so the ledger counts it where it belongs once it loads. With
+    /// [`requeue_headers`] they send it through a fresh round of attempts.
+    pub fn of_set_aside(
+        entity: Entity,
+        id: i32,
+        payload: &serde_json::Value,
+        run_id: Option<uuid::Uuid>,
+        page: Option<i32>,
+    ) -> Self {
+        RawHeaders {
+            entity,
+            id: i64::from(id),
+            version: mirror_records::version_of(payload),
+            fetched_at: Utc::now(),
+            run_id: run_id.map(|r| r.to_string()),
+            page: page.map(i64::from),
+            source: Some("requeue".to_owned()),
+            traceparent: None,
+            deleted: false,
+        }
+    }
+
     /// The de-duplication key: one message per entity, id and version.
     pub fn msg_id(&self) -> String {
         format!("{}:{}:{}", self.entity, self.id, self.version)

@@ -6,8 +6,6 @@ use chrono::Utc;
 use mirror_bus::{Outgoing, RawHeaders, Stream, requeue_headers, subject};
 use mirror_config::Env;
 use mirror_records::Entity;
-use mirror_store::SkippedRecord;
-use serde_json::Value;
 
 use crate::context;
 
@@ -70,7 +68,14 @@ pub async fn retry(
         let entity: Entity = record.entity.parse()?;
         let how = match (&record.payload, record.raw_sequence, refetch) {
             (Some(payload), Some(sequence), false) => {
-                let headers = requeue_headers(&headers_of(entity, record, payload), sequence, &tag);
+                let raw = RawHeaders::of_set_aside(
+                    entity,
+                    record.record_id,
+                    payload,
+                    record.run_id,
+                    record.page,
+                );
+                let headers = requeue_headers(&raw, sequence, &tag);
                 messages.push(Outgoing {
                     subject: subject(Stream::Retry, entity),
                     headers,
@@ -107,22 +112,6 @@ pub async fn retry(
     }
     println!("{} records requeued", records.len());
     Ok(ExitCode::SUCCESS)
-}
-
-/// The raw headers of a stored record: its run and page, so the ledger
-/// counts it where it belongs once it loads.
-fn headers_of(entity: Entity, record: &SkippedRecord, payload: &Value) -> RawHeaders {
-    RawHeaders {
-        entity,
-        id: i64::from(record.record_id),
-        version: mirror_records::version_of(payload),
-        fetched_at: Utc::now(),
-        run_id: record.run_id.map(|r| r.to_string()),
-        page: record.page.map(i64::from),
-        source: Some("requeue".to_owned()),
-        traceparent: None,
-        deleted: false,
-    }
 }
 
 /// A request to the fetcher for the record's current copy.
