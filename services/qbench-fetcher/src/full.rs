@@ -173,14 +173,19 @@ impl Paging<'_> {
             }
 
             // The rest are fetched several at a time (the client keeps them
-            // within QBench's limits) and published strictly in order.
+            // within QBench's limits) and published strictly in order. Each
+            // read is a task of its own, so reads go on while a page is
+            // being published: futures that are only polled between pages
+            // would miss the client's turns under QBench's rate limit.
             let window = self.syncer.settings.qbench.max_in_flight.max(1);
             let (client, entity) = (self.syncer.client.clone(), self.entity);
             let size = self.syncer.settings.qbench.page_size;
             let pages = stream::iter(next + 1..=total)
                 .map(|p| {
                     let client = client.clone();
-                    async move { (p, fetch_page(&client, entity, size, p).await) }
+                    ReadTask(tokio::spawn(async move {
+                        (p, fetch_page(&client, entity, size, p).await)
+                    }))
                 })
                 .buffered(window);
             futures::pin_mut!(pages);
@@ -314,6 +319,36 @@ impl Paging<'_> {
         };
         mirror_store::save_cursor(&self.syncer.pool, self.entity, MODE, &cursor).await?;
         Ok(())
+    }
+}
+
+/// A page read running as its own task; aborted if dropped before it ends
+/// (a re-read or a failure leaves the pages ahead unread, not read for
+/// nothing).
+struct ReadTask<T>(tokio::task::JoinHandle<T>);
+
+impl<T> std::future::Future for ReadTask<T> {
+    type Output = T;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<T> {
+        std::pin::Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|joined| match joined {
+                Ok(output) => output,
+                // A read panicked: the run fails as it would have in place.
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                // Only the runtime shutting down cancels a task this holds.
+                Err(e) => panic!("a page read was cancelled: {e}"),
+            })
+    }
+}
+
+impl<T> Drop for ReadTask<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -1,6 +1,5 @@
 //! Connections the commands share, made only when a command needs them.
 
-
 use anyhow::Context;
 
 use mirror_config::{ConfigError, DatabaseSettings, Env, ExposeSecret, NatsSettings};

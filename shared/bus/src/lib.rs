@@ -6,8 +6,8 @@
 //! nats-server 2.9 features are used (no per-message TTL, no consumer pause,
 //! no multi-filter consumers), because that is the server labs run.
 
-pub mod control;
 mod connect;
+pub mod control;
 mod headers;
 mod names;
 mod publish;
