@@ -32,8 +32,12 @@ fn port(raw: &str) -> Result<u16, String> {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    mirror_telemetry::exit(run(cli).await)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     let telemetry = mirror_telemetry::init_with_traces("qbench-api", "info")?;
     let result = match ApiSettings::from_env(&Env::process()) {
         Ok(settings) => {

@@ -22,8 +22,12 @@ struct Cli {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    mirror_telemetry::exit(traced(cli).await)
+}
+
+async fn traced(cli: Cli) -> anyhow::Result<()> {
     let telemetry = mirror_telemetry::init_with_traces("qbench-fetcher", "info")?;
     let result = run(cli).await;
     // The spans of a failed run matter most: flush them on every path.

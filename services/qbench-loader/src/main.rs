@@ -4,7 +4,11 @@ use mirror_config::Env;
 use qbench_loader::LoaderSettings;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    mirror_telemetry::exit(run().await)
+}
+
+async fn run() -> anyhow::Result<()> {
     let telemetry = mirror_telemetry::init_with_traces("qbench-loader", "info")?;
     let result = match LoaderSettings::from_env(&Env::process()) {
         Ok(settings) => qbench_loader::run(settings, mirror_telemetry::shutdown_signal()).await,

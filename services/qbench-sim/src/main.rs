@@ -15,9 +15,13 @@ use qbench_simulator::Simulator;
 use crate::args::Args;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
     let args = Args::parse();
     mirror_telemetry::init("qbench-sim", "info");
+    mirror_telemetry::exit(run(args).await)
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
     let config = args.config(&Env::process())?;
     let listen = args.listen;
 

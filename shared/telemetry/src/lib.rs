@@ -20,6 +20,20 @@ use tracing_subscriber::{EnvFilter, Layer};
 pub use scrape::{MetricsError, serve_metrics};
 pub use traces::TracesError;
 
+/// How a service's `main` ends: 0, or 1 after one line that says why, its
+/// causes joined by colons (`cannot open the mirror's database
+/// (DATABASE_URL): database error: ...`) rather than the block of causes,
+/// and the backtrace, that returning the error from `main` prints.
+pub fn exit(result: anyhow::Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// Installs the global subscriber, logging only; call once at the top of
 /// `main`. `level` applies when `RUST_LOG` is unset (`info` for services,
 /// `warn` for the command line, whose output is its own).
