@@ -64,6 +64,9 @@ pub async fn run_service(
         mirror_telemetry::serve_metrics(addr).await?;
     }
     let url = settings.database.url.expose_secret().to_owned();
+    // A standby waits on the lock for as long as the active fetcher lives;
+    // a NATS it could never use must be said now, not at takeover.
+    drop(mirror_bus::connect(&settings.nats.url).await?);
     tokio::pin!(shutdown);
     let lock = tokio::select! {
         lock = lock::acquire(&url) => lock?,
