@@ -38,13 +38,13 @@ enum Command {
         #[arg(long, default_value_t = 1800)]
         stall_timeout: u64,
     },
-    /// Re-read the records created in the last days, wait until they are
+    /// Re-read the records created in the last N days, wait until they are
     /// loaded, and write the sync report; exits non-zero when a part failed.
     Window {
         /// Days back from now, 1 to 3650; the fetcher's SYNC_LOOKBACK_DAYS
         /// (7) by default.
         #[arg(long, env = "SYNC_LOOKBACK_DAYS",
-              value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_WINDOW_DAYS)))]
+              value_parser = window_days)]
         days: Option<u32>,
         /// Only these entities (repeatable); all by default.
         #[arg(long = "entity")]
@@ -401,6 +401,17 @@ fn record_id(text: &str) -> Result<i32, String> {
 
 fn record_id_i64(text: &str) -> Result<i64, String> {
     record_id(text).map(i64::from)
+}
+
+/// Days of a window, 1 to [`MAX_WINDOW_DAYS`]; the error names the
+/// variable too, since the value often comes from the environment.
+fn window_days(text: &str) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(days) if (1..=MAX_WINDOW_DAYS).contains(&days) => Ok(days),
+        _ => Err(format!(
+            "expected a number of days from 1 to {MAX_WINDOW_DAYS} (--days or SYNC_LOOKBACK_DAYS)"
+        )),
+    }
 }
 
 /// A count of one or more.
