@@ -55,7 +55,8 @@ pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
             print_lag(&js).await;
         }
         Err(e) => {
-            println!("streams and consumers: unavailable: {e}");
+            // The reason once, on the error stream; the report says where.
+            println!("streams and consumers: unavailable (the error below says why)");
             eprintln!("error: cannot read the streams: {e}");
             exit = ExitCode::FAILURE;
         }
