@@ -27,31 +27,34 @@ use tokio::sync::watch;
 
 pub use engine::{RunOutcome, SyncMode, SyncPlan, Syncer};
 pub use settings::FetcherSettings;
-pub use single::fetch_with_parents;
 
 /// Connects to PostgreSQL, NATS and QBench, and creates what is missing.
 pub async fn connect(settings: FetcherSettings) -> anyhow::Result<(Syncer, async_nats::Client)> {
+    let nats = mirror_bus::connect(&settings.nats.url).await?;
+    let syncer = set_up(settings, nats.clone()).await?;
+    Ok((syncer, nats))
+}
+
+/// Opens PostgreSQL and QBench beside a NATS connection already made, and
+/// creates the streams that are missing.
+async fn set_up(settings: FetcherSettings, nats: async_nats::Client) -> anyhow::Result<Syncer> {
     let url = settings.database.url.expose_secret();
     let max = settings.database.max_connections;
     let pool = mirror_store::open(url, max, settings.database.wall_time_zone)
         .await
         .context("cannot open the mirror's database (DATABASE_URL)")?;
-    let nats = mirror_bus::connect(&settings.nats.url).await?;
-    let js = async_nats::jetstream::new(nats.clone());
+    let js = async_nats::jetstream::new(nats);
     mirror_bus::ensure_streams(&js, &settings.bus).await?;
     let client = QbenchClient::new(ClientSettings::from_settings(
         &settings.qbench,
         settings.root.clone(),
     ))?;
-    Ok((
-        Syncer {
-            pool,
-            js,
-            client,
-            settings,
-        },
-        nats,
-    ))
+    Ok(Syncer {
+        pool,
+        js,
+        client,
+        settings,
+    })
 }
 
 /// Runs the service until `shutdown` completes, once it holds the fetcher
@@ -66,13 +69,13 @@ pub async fn run_service(
     let url = settings.database.url.expose_secret().to_owned();
     // A standby waits on the lock for as long as the active fetcher lives;
     // a NATS it could never use must be said now, not at takeover.
-    drop(mirror_bus::connect(&settings.nats.url).await?);
+    let nats = mirror_bus::connect(&settings.nats.url).await?;
     tokio::pin!(shutdown);
     let lock = tokio::select! {
         lock = lock::acquire(&url) => lock?,
         () = &mut shutdown => return Ok(()),
     };
-    let (syncer, nats) = connect(settings).await?;
+    let syncer = set_up(settings, nats.clone()).await?;
     abandon_runs_of_dead_fetchers(&syncer).await?;
     tracing::info!(root = %syncer.settings.root, "Fetcher started.");
 
