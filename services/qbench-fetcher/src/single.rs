@@ -77,9 +77,7 @@ pub async fn serve(
                 .as_ref()
                 .is_some_and(|h| h.get(header::REPLY_TO).is_some())
                 .then(|| uuid::Uuid::new_v4().simple().to_string());
-            let fetched = fetch_chain(&syncer, entity, id, tag.as_deref())
-                .instrument(page_span(entity, "detail"))
-                .await;
+            let fetched = fetch_with_parents(&syncer, entity, id, tag.as_deref()).await;
             let (ack, reply) = match fetched {
                 Ok(Some(ancestors)) => {
                     let ancestors = ancestors
@@ -125,18 +123,18 @@ async fn answer(syncer: &Syncer, request: &async_nats::jetstream::Message, reply
 /// lacks. Returns `None` when QBench does not know the record (it is
 /// reported and dropped), else the ancestors published with it, nearest
 /// first. The chain shares one trace, from the first QBench call to the
-/// commits.
-pub async fn fetch_with_parents(
+/// commits. `tag`, if given, makes the messages' ids unique to this fetch.
+async fn fetch_with_parents(
     syncer: &Syncer,
     entity: Entity,
     id: i64,
+    tag: Option<&str>,
 ) -> anyhow::Result<Option<Vec<(Entity, i64)>>> {
-    fetch_chain(syncer, entity, id, None)
+    fetch_chain(syncer, entity, id, tag)
         .instrument(page_span(entity, "detail"))
         .await
 }
 
-/// [`fetch_with_parents`], its messages' ids made unique by `tag` if given.
 async fn fetch_chain(
     syncer: &Syncer,
     entity: Entity,
