@@ -153,6 +153,28 @@ impl Pipeline {
         query.fetch_one(&self.db.pool).await.ok()
     }
 
+    /// Kills every process named `name` with SIGKILL, as a crash would.
+    async fn kill(&mut self, name: &str) {
+        let (killed, kept) = std::mem::take(&mut self.processes)
+            .into_iter()
+            .partition(|(n, _)| *n == name);
+        self.processes = kept;
+        for (_, mut child) in killed {
+            child.start_kill().unwrap();
+            step("process dies", child.wait()).await.unwrap();
+        }
+    }
+
+    /// Waits until `sql` counts at least `at_least`.
+    async fn wait_at_least(&self, sql: &str, at_least: i64, limit: Duration) {
+        let reached = async {
+            while self.try_count(sql).await.unwrap_or(0) < at_least {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        };
+        within(limit, sql, reached).await;
+    }
+
     /// Stops every process named `name` with SIGTERM and returns its log.
     async fn stop(&mut self, name: &str) -> Vec<String> {
         let mut logs = Vec::new();
@@ -299,25 +321,10 @@ async fn a_loader_killed_mid_sync_loses_and_duplicates_nothing() {
     let sync = tokio::spawn(async move { sync.output().await });
 
     // Kill the loader with SIGKILL once it is part-way through.
-    let started = async {
-        while p
-            .try_count("SELECT count(*) FROM samples")
-            .await
-            .unwrap_or(0)
-            < 1000
-        {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    };
-    within(Duration::from_secs(120), "loading starts", started).await;
-    for (_, child) in p
-        .processes
-        .iter_mut()
-        .filter(|(n, _)| *n == "qbench-loader")
-    {
-        child.start_kill().unwrap();
-        step("loader dies", child.wait()).await.unwrap();
-    }
+    let samples = "SELECT count(*) FROM samples";
+    p.wait_at_least(samples, 1000, Duration::from_secs(120))
+        .await;
+    p.kill("qbench-loader").await;
     let loaded_at_kill = p.count("SELECT count(*) FROM tests").await;
     p.spawn("qbench-loader", &[]);
 
@@ -857,16 +864,9 @@ async fn a_waiting_sync_ends_soon_after_its_fetcher_dies() {
         .args(["sync", "--full", "--wait"])
         .output();
     let sync = tokio::spawn(sync);
-    let counted = "SELECT least(count(*), 1) FROM sync_run_pages WHERE record_count IS NOT NULL";
-    p.wait_count(counted, 1, STEP).await;
-    let at = p
-        .processes
-        .iter()
-        .position(|(n, _)| *n == "qbench-fetcher")
-        .unwrap();
-    let (_, mut fetcher) = p.processes.remove(at);
-    fetcher.start_kill().unwrap();
-    step("fetcher dies", fetcher.wait()).await.unwrap();
+    let counted = "SELECT count(*) FROM sync_run_pages WHERE record_count IS NOT NULL";
+    p.wait_at_least(counted, 1, STEP).await;
+    p.kill("qbench-fetcher").await;
 
     // Long before the default stall timeout (30 minutes).
     let output = within(Duration::from_secs(60), "the sync gives up", sync)
