@@ -709,7 +709,16 @@ async fn a_window_reads_again_when_a_record_it_read_is_deleted() {
         let listed = fetcher.client.list_page(Entity::Test, &query).await;
         newest.extend(listed.unwrap().records);
     }
-    let window_start = Utc::now() - chrono::Duration::days(7);
+    // A window reaching two days past the oldest of those pages, however
+    // thinly the generated lab's last days are populated at this hour.
+    let now = Utc::now();
+    let oldest = newest
+        .iter()
+        .filter_map(|record| lab_time(record, "date_created"))
+        .min()
+        .unwrap();
+    let days = u32::try_from((now - oldest).num_days()).unwrap() + 2;
+    let window_start = now - chrono::Duration::days(i64::from(days));
     let in_window =
         |record: &Value| lab_time(record, "date_created").is_some_and(|at| at >= window_start);
     let id = |record: &Value| record["id"].as_i64().unwrap();
@@ -734,7 +743,10 @@ async fn a_window_reads_again_when_a_record_it_read_is_deleted() {
     let deletions = while_held(p.lab(), move |lab| {
         lab.delete(Entity::Test, &doomed).unwrap();
     });
-    let run = p.sync(&fetcher, SyncMode::Window, &[Entity::Test]).await;
+    let plan = SyncPlan::new(SyncMode::Window, &[Entity::Test]).with_window_days(Some(days));
+    let run = within(RUN_LIMIT, "window run", fetcher.run(&plan))
+        .await
+        .unwrap();
     step("deletions", deletions).await.unwrap();
     assert_eq!(run.status, RunStatus::Published, "{run}");
 
