@@ -705,8 +705,10 @@ async fn a_rewrite_of_the_same_version_is_not_a_revision() {
 
 #[tokio::test]
 async fn the_fetcher_lock_has_one_holder_and_frees_itself_with_its_session() {
-    use mirror_store::FetcherLock;
+    use mirror_store::{FetcherLock, fetcher_is_running};
     let db = migrated().await;
+    let elsewhere = migrated().await;
+    let idle = step("idle", fetcher_is_running(&db.pool)).await.unwrap();
 
     let first = step("first", FetcherLock::try_acquire(&db.url))
         .await
@@ -716,6 +718,11 @@ async fn the_fetcher_lock_has_one_holder_and_frees_itself_with_its_session() {
         .unwrap();
     let mut first = first.expect("nobody held the lock");
     let held = step("held", first.is_held()).await.unwrap();
+    let running = step("running", fetcher_is_running(&db.pool)).await.unwrap();
+    // The lock belongs to one mirror database, not to the server.
+    let running_elsewhere = step("elsewhere", fetcher_is_running(&elsewhere.pool))
+        .await
+        .unwrap();
     drop(first);
     // The server frees the lock once it notices the closed session.
     let taken_over = async {
@@ -730,8 +737,10 @@ async fn the_fetcher_lock_has_one_holder_and_frees_itself_with_its_session() {
 
     assert!(second.is_none(), "two holders at once");
     assert!(held);
+    assert!(!idle && running && !running_elsewhere);
     drop(third);
     db.drop_database().await.unwrap();
+    elsewhere.drop_database().await.unwrap();
 }
 
 #[tokio::test]
