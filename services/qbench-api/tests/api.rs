@@ -513,11 +513,14 @@ async fn the_built_dashboard_is_served_with_a_fallback_for_its_routes() {
         app.get("/dashboard/assets/index.js", None).await,
         (StatusCode::OK, json!("console.log(2)"))
     );
-    // A script or style the build does not have is missing, not the page.
-    assert_eq!(
-        app.get("/dashboard/assets/gone.js", None).await.0,
-        StatusCode::NOT_FOUND
-    );
+    // A script, style or icon the build does not have is missing, not the page.
+    for path in [
+        "/dashboard/assets/gone.js",
+        "/dashboard/favicon.ico",
+        "/dashboard/lookup/robots.txt",
+    ] {
+        assert_eq!(app.get(path, None).await.0, StatusCode::NOT_FOUND, "{path}");
+    }
     app.finish().await;
 }
 
