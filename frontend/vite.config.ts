@@ -16,7 +16,6 @@ export default defineConfig({
   },
   build: {
     outDir: 'dist',
-    chunkSizeWarningLimit: 800,
   },
   test: {
     environment: 'jsdom',

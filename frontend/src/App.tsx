@@ -1,3 +1,4 @@
+import { lazy } from 'react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { ApiError } from './api/client';
@@ -5,11 +6,27 @@ import { Layout } from './components/Layout';
 import { LoginPage } from './features/auth/components/LoginPage';
 import { RequireSession } from './features/auth/components/RequireSession';
 import { SessionProvider } from './features/auth/components/SessionProvider';
-import { LookupPage } from './features/lookup/components/LookupPage';
-import { OverviewPage } from './features/overview/components/OverviewPage';
-import { SamplesPage } from './features/samples/components/SamplesPage';
-import { SyncPage } from './features/sync/components/SyncPage';
-import { TurnaroundPage } from './features/turnaround/components/TurnaroundPage';
+
+// Each page is its own chunk, fetched when first opened: the login page and
+// the frame do not wait for the chart library, and no chunk grows past what a
+// phone on a slow link should download at once.
+const OverviewPage = lazy(() =>
+  import('./features/overview/components/OverviewPage').then((m) => ({ default: m.OverviewPage })),
+);
+const TurnaroundPage = lazy(() =>
+  import('./features/turnaround/components/TurnaroundPage').then((m) => ({
+    default: m.TurnaroundPage,
+  })),
+);
+const SamplesPage = lazy(() =>
+  import('./features/samples/components/SamplesPage').then((m) => ({ default: m.SamplesPage })),
+);
+const LookupPage = lazy(() =>
+  import('./features/lookup/components/LookupPage').then((m) => ({ default: m.LookupPage })),
+);
+const SyncPage = lazy(() =>
+  import('./features/sync/components/SyncPage').then((m) => ({ default: m.SyncPage })),
+);
 
 function createQueryClient(): QueryClient {
   return new QueryClient({

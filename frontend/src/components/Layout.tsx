@@ -1,3 +1,4 @@
+import { Suspense } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router-dom';
 import { FilterBar } from '../features/filters/components/FilterBar';
 import { useSession } from '../features/auth/hooks/useSession';
@@ -40,7 +41,15 @@ export function Layout() {
       </header>
       {filtered && <FilterBar />}
       <main id="main" tabIndex={-1}>
-        <Outlet />
+        <Suspense
+          fallback={
+            <p className="muted" role="status">
+              Loading page…
+            </p>
+          }
+        >
+          <Outlet />
+        </Suspense>
       </main>
     </div>
   );
