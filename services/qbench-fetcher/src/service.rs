@@ -2,6 +2,9 @@
 //! incremental syncs, and single-record fetches, all through one client so
 //! one rate limiter and one token serve everything.
 
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
 use futures::StreamExt;
 use mirror_bus::control::{MAX_WINDOW_DAYS, SYNC_SUBJECT, SyncReply, SyncRequest};
 use mirror_records::Entity;
@@ -48,43 +51,57 @@ async fn run_queue(
         };
         // A run interrupted by shutdown ends partial where it is, so nobody
         // waits on it; its cursor lets the next run resume.
-        tokio::select! {
-            outcome = syncer.run(&plan) => {
-                if let Err(e) = outcome {
-                    end_failed_run(&syncer, &plan, &e).await;
-                }
-            }
+        let outcome = tokio::select! {
+            outcome = syncer.run(&plan) => outcome,
             _ = stop.changed() => {
                 let reason = Some("the fetcher stopped before the run ended");
                 mirror_store::finish_run(&syncer.pool, plan.run_id, RunStatus::Partial, reason).await?;
                 return Ok(());
             }
+        };
+        if let Err(e) = outcome {
+            end_failed_run(&syncer, &plan, &e, &mut stop).await;
         }
     }
 }
 
-/// How long a run the mirror's database failed under keeps trying to record
-/// that it failed: about as long as PostgreSQL takes to restart.
-const FAILED_RUN_ATTEMPTS: u32 = 15;
-const FAILED_RUN_PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
+/// The pauses between attempts to record a failed run: the database that
+/// failed it may take a while to come back (a restart, a failover).
+fn failed_run_backoff() -> ExponentialBuilder {
+    ExponentialBuilder::new()
+        .with_min_delay(Duration::from_secs(1))
+        .with_max_delay(Duration::from_secs(30))
+        .without_max_times()
+}
 
 /// A run whose bookkeeping the database refused (a restart, a dropped
 /// connection) ends failed, so whoever waits on it hears so; its published
-/// pages are kept and the next run resumes after them. The service goes on
-/// to the next request: one failed run must not stop the fetcher.
-async fn end_failed_run(syncer: &Syncer, plan: &SyncPlan, error: &mirror_store::StoreError) {
+/// pages are kept and the next run resumes after them. Recording that waits
+/// for the database as long as it takes, since until then no other run
+/// could keep its books either; the service then goes on to the next
+/// request, as one failed run must not stop the fetcher. Stopped meanwhile,
+/// it leaves the run to the next fetcher, which ends the runs it finds left
+/// running when it takes the lock.
+async fn end_failed_run(
+    syncer: &Syncer,
+    plan: &SyncPlan,
+    error: &mirror_store::StoreError,
+    stop: &mut watch::Receiver<bool>,
+) {
     tracing::error!(run_id = %plan.run_id, error = %error, "Sync run stopped: the mirror's database failed.");
     let reason = format!("the mirror's database failed: {error}");
-    for _ in 0..FAILED_RUN_ATTEMPTS {
-        let finished =
-            mirror_store::finish_run(&syncer.pool, plan.run_id, RunStatus::Failed, Some(&reason));
-        match finished.await {
-            Ok(()) => return,
-            Err(e) => {
-                tracing::warn!(run_id = %plan.run_id, error = %e, "Cannot record the run as failed yet.")
+    let record = (|| mirror_store::finish_run(&syncer.pool, plan.run_id, RunStatus::Failed, Some(&reason)))
+        .retry(failed_run_backoff())
+        .notify(|e, _| tracing::warn!(run_id = %plan.run_id, error = %e, "Cannot record the run as failed yet."));
+    tokio::select! {
+        recorded = record => {
+            if let Err(e) = recorded {
+                tracing::error!(run_id = %plan.run_id, error = %e, "Cannot record the run as failed.");
             }
         }
-        tokio::time::sleep(FAILED_RUN_PAUSE).await;
+        _ = stop.changed() => {
+            tracing::warn!(run_id = %plan.run_id, "Stopping before the failed run was recorded; the next fetcher ends it.");
+        }
     }
 }
 
