@@ -104,7 +104,8 @@ pub async fn top_customers_by_tests(
            FROM visible_tests t WHERE {created} GROUP BY 1),
          reported AS (
            SELECT t.customer_account_id AS customer_id, count(*) AS n
-           FROM visible_tests t WHERE {reported} GROUP BY 1)
+           FROM visible_tests t
+           WHERE t.report_completed_date IS NOT NULL AND {reported} GROUP BY 1)
          SELECT c.id, c.name, coalesce(cr.n, 0) AS tests, coalesce(re.n, 0) AS tests_reported
          FROM visible_customers c
          LEFT JOIN created cr ON cr.customer_id = c.id

@@ -719,6 +719,11 @@ async fn customer_lists_skip_the_banned_customer() {
     let top = step("top", top_customers_by_tests(&db.pool, &s, &query))
         .await
         .unwrap();
+    // Without dates the range is all time; an unreported test stays unreported.
+    let all_time = CustomersQuery::default();
+    let top_all_time = step("top", top_customers_by_tests(&db.pool, &s, &all_time))
+        .await
+        .unwrap();
 
     assert_eq!(
         json_of(&new),
@@ -738,6 +743,7 @@ async fn customer_lists_skip_the_banned_customer() {
             {"id": 2, "name": "Bravo Farms", "tests": 3, "tests_reported": 2}
         ]})
     );
+    assert_eq!(json_of(&top_all_time), json_of(&top));
     db.drop_database().await.unwrap();
 }
 
