@@ -324,12 +324,25 @@ async fn commit(
             report.set_aside += 1;
         }
     }
+    let recorded = mirror_store::record_receipts(&mut tx, entity, &receipts).await?;
+    // Entries of records loaded close when the mirror now holds their
+    // version; so do those of copies set aside here that are older than
+    // what the mirror holds. Their skipped receipts, this batch's included,
+    // then count as loaded.
+    let settling: Vec<i32> = fates
+        .iter()
+        .filter_map(|fate| match fate {
+            Fate::SetAside(record) => Some(record.record_id),
+            _ => None,
+        })
+        .chain(loaded_ids)
+        .collect();
     let mut settled = 0;
-    if !loaded_ids.is_empty() {
-        mirror_store::resolve_skipped(&mut tx, entity, &loaded_ids).await?;
-        settled = mirror_store::settle_skipped_receipts(&mut tx, entity, &loaded_ids).await?;
+    if !settling.is_empty() {
+        mirror_store::resolve_skipped(&mut tx, entity, &settling).await?;
+        settled = mirror_store::settle_skipped_receipts(&mut tx, entity, &settling).await?;
     }
-    if mirror_store::record_receipts(&mut tx, entity, &receipts).await? + settled > 0 {
+    if recorded + settled > 0 {
         mirror_store::advance_checkpoint(&mut tx, entity).await?;
     }
     tx.commit().await?;
@@ -415,7 +428,14 @@ fn retry(
     let not_before = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
 
     let mut headers = parsed.headers.to_header_map();
-    let msg_id = format!("retry:{}:{attempt}", parsed.headers.msg_id());
+    // Named by the raw message too: two runs' copies of one version waiting
+    // at once are two chains of retries, and JetStream would drop the
+    // second as a duplicate of the first, leaving its run's page unfinished.
+    let msg_id = format!(
+        "retry:{}:{}:{attempt}",
+        parsed.headers.msg_id(),
+        parsed.raw_sequence
+    );
     headers.insert(header::MSG_ID, msg_id.as_str());
     headers.insert(header::ATTEMPT, attempt.to_string().as_str());
     headers.insert(header::NOT_BEFORE, not_before.to_rfc3339().as_str());

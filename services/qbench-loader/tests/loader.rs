@@ -73,6 +73,18 @@ impl Harness {
     }
 
     async fn publish(&self, entity: Entity, raw: Value, run: Option<(Uuid, i64)>) {
+        self.publish_as(entity, raw, run, None).await;
+    }
+
+    /// Publishes under `msg_id` when given, as an operator's fetch does,
+    /// rather than the record's usual de-duplication key.
+    async fn publish_as(
+        &self,
+        entity: Entity,
+        raw: Value,
+        run: Option<(Uuid, i64)>,
+        msg_id: Option<&str>,
+    ) {
         let headers = RawHeaders {
             entity,
             id: raw["id"]
@@ -88,13 +100,13 @@ impl Harness {
             deleted: false,
         };
         let body = serde_json::to_vec(&raw).unwrap();
+        let mut headers = headers.to_header_map();
+        if let Some(msg_id) = msg_id {
+            headers.insert(mirror_bus::header::MSG_ID, msg_id);
+        }
         let ack = self
             .js
-            .publish_with_headers(
-                subject(Stream::Raw, entity),
-                headers.to_header_map(),
-                body.into(),
-            )
+            .publish_with_headers(subject(Stream::Raw, entity), headers, body.into())
             .await
             .unwrap();
         step("publish ack", ack.into_future()).await.unwrap();
@@ -291,6 +303,97 @@ async fn one_odd_record_is_set_aside_alone_and_its_neighbours_load() {
         Duration::from_secs(5),
     )
     .await;
+    h.stop().await;
+}
+
+/// `loaded * 10 + skipped` on a run's page.
+fn page_counts(run: Uuid, page: i64) -> String {
+    format!(
+        "SELECT coalesce(sum(loaded * 10 + skipped), -1)::int8 FROM sync_run_pages \
+         WHERE run_id = '{run}' AND page = {page}"
+    )
+}
+
+#[tokio::test]
+async fn an_older_copy_loading_leaves_a_newer_copy_set_aside() {
+    let mut h = Harness::start().await;
+    h.spawn_loader();
+    publish_family(&h).await;
+    h.publish(Entity::Sample, json!({"id": 77, "order_id": 10}), None)
+        .await;
+    let pool = h.db.pool.clone();
+    let limit = Duration::from_secs(15);
+    let open = "SELECT count(*) FROM skipped_records \
+                WHERE record_id = 60 AND resolved_at IS NULL AND source_version = 1700000200";
+    let (newer, older, newest) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+
+    // The newer copy cannot be mapped and is set aside on its run's page.
+    let bad = json!({"id": 60, "sample_id": 77, "last_updated": "1700000200",
+                     "date_created": "not a date"});
+    h.publish(Entity::Test, bad, Some((newer, 1))).await;
+    eventually(&pool, open, 1, limit).await;
+    // An older copy, from another run, loads; the newer one stays set aside
+    // and its page unfinished.
+    let old = json!({"id": 60, "sample_id": 77, "last_updated": "1700000100"});
+    h.publish(Entity::Test, old, Some((older, 1))).await;
+    eventually(&pool, &page_counts(older, 1), 10, limit).await;
+    eventually(&pool, open, 1, limit).await;
+    eventually(&pool, &page_counts(newer, 1), 1, limit).await;
+    // A still older copy that fails does not replace the entry; its page
+    // waits with the newer one's.
+    let oldest = json!({"id": 60, "sample_id": 77, "last_updated": "1700000050",
+                        "date_created": "not a date either"});
+    h.publish(Entity::Test, oldest, Some((older, 2))).await;
+    eventually(&pool, &page_counts(older, 2), 1, limit).await;
+    eventually(&pool, open, 1, limit).await;
+    // A copy as new or newer loads, closes the entry and finishes the pages.
+    let fixed = json!({"id": 60, "sample_id": 77, "last_updated": "1700000300"});
+    h.publish(Entity::Test, fixed, Some((newest, 1))).await;
+    eventually(&pool, &page_counts(newer, 1), 10, limit).await;
+    eventually(&pool, &page_counts(older, 2), 10, limit).await;
+    eventually(&pool, open, 0, limit).await;
+    eventually(
+        &pool,
+        "SELECT source_version FROM tests WHERE id = 60",
+        1_700_000_300,
+        limit,
+    )
+    .await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn two_runs_copies_of_one_version_wait_for_their_parent_apart() {
+    let mut h = Harness::start().await;
+    h.spawn_loader();
+    publish_family(&h).await;
+    let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
+    // One version of test 61 in two runs' messages, its sample not there yet.
+    let test = json!({"id": 61, "sample_id": 88, "last_updated": "1700000100"});
+    h.publish(Entity::Test, test.clone(), Some((first, 1)))
+        .await;
+    h.publish_as(
+        Entity::Test,
+        test,
+        Some((second, 1)),
+        Some("second-run-copy"),
+    )
+    .await;
+    // Both wait, each on a retry of its own, before the sample comes.
+    let retries = async {
+        let mut stream = h.js.get_stream(Stream::Retry.name()).await.unwrap();
+        while stream.info().await.unwrap().state.messages < 2 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    within(Duration::from_secs(10), "two retries", retries).await;
+    h.publish(Entity::Sample, json!({"id": 88, "order_id": 10}), None)
+        .await;
+    // Each copy's wait ends in a receipt on its own run's page.
+    let pool = h.db.pool.clone();
+    for run in [first, second] {
+        eventually(&pool, &page_counts(run, 1), 10, Duration::from_secs(15)).await;
+    }
     h.stop().await;
 }
 

@@ -146,6 +146,8 @@ async fn add_to_pages(
 /// moves their pages' counters; returns how many moved. A record set aside
 /// in one run and loaded through another message later (the next run
 /// re-read it once its parent arrived) so completes its first run's page.
+/// A record whose set-aside entry is still open (the copy loaded is older
+/// than the one set aside; see `resolve_skipped`) keeps its receipts.
 pub async fn settle_skipped_receipts(
     conn: &mut PgConnection,
     entity: Entity,
@@ -159,6 +161,8 @@ pub async fn settle_skipped_receipts(
         "WITH moved AS ( \
              UPDATE raw_receipts SET outcome = 'loaded', handled_at = now() \
              WHERE entity = $1 AND record_id = ANY($2::int8[]) AND outcome = 'skipped' \
+               AND NOT EXISTS (SELECT 1 FROM skipped_records s WHERE s.entity = $1 \
+                   AND s.record_id = raw_receipts.record_id AND s.resolved_at IS NULL) \
              RETURNING run_id, page) \
          SELECT run_id, page, count(*)::int8 FROM moved GROUP BY 1, 2 ORDER BY 1, 2",
     )

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use mirror_records::Entity;
 use serde_json::Value;
-use sqlx::{PgConnection, PgPool};
+use sqlx::{AssertSqlSafe, PgConnection, PgPool};
 
 use crate::StoreError;
 
@@ -30,19 +30,30 @@ pub struct SkippedRecord {
     pub page: Option<i32>,
 }
 
-/// Sets a record aside (or updates the entry if it was set aside before).
+/// Sets a record aside, or updates its entry if it was set aside before.
+///
+/// An entry still waiting for a newer copy of the record keeps that copy:
+/// an older one failing after it does not replace it. A resolved entry is
+/// opened again; [`resolve_skipped`] closes it at once if the mirror
+/// already holds this copy's version or a newer one.
 pub async fn set_aside(conn: &mut PgConnection, record: &SkippedRecord) -> Result<(), StoreError> {
+    let version = record
+        .payload
+        .as_ref()
+        .and_then(|payload| mirror_records::last_updated(payload).ok().flatten());
     sqlx::query(
         "INSERT INTO skipped_records (entity, record_id, reason, missing_parent_entity, \
-             missing_parent_id, attempts, last_error, payload, raw_sequence) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             missing_parent_id, attempts, last_error, payload, raw_sequence, source_version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
          ON CONFLICT (entity, record_id) DO UPDATE SET reason = EXCLUDED.reason, \
              missing_parent_entity = EXCLUDED.missing_parent_entity, \
              missing_parent_id = EXCLUDED.missing_parent_id, \
              attempts = greatest(skipped_records.attempts, EXCLUDED.attempts), \
              last_error = EXCLUDED.last_error, payload = EXCLUDED.payload, \
-             raw_sequence = EXCLUDED.raw_sequence, last_attempt_at = now(), \
-             requeued_at = NULL, resolved_at = NULL",
+             raw_sequence = EXCLUDED.raw_sequence, source_version = EXCLUDED.source_version, \
+             last_attempt_at = now(), requeued_at = NULL, resolved_at = NULL \
+         WHERE skipped_records.resolved_at IS NOT NULL \
+            OR coalesce(EXCLUDED.source_version, 0) >= coalesce(skipped_records.source_version, 0)",
     )
     .bind(&record.entity)
     .bind(record.record_id)
@@ -53,25 +64,32 @@ pub async fn set_aside(conn: &mut PgConnection, record: &SkippedRecord) -> Resul
     .bind(&record.last_error)
     .bind(&record.payload)
     .bind(record.raw_sequence)
+    .bind(version)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Marks set-aside records as resolved once they are loaded.
+/// Marks set-aside records of `ids` resolved where the mirror now holds the
+/// version that was set aside, or a newer one; an older copy loading does
+/// not resolve a newer one's entry.
 pub async fn resolve_skipped(
     conn: &mut PgConnection,
     entity: Entity,
     ids: &[i32],
 ) -> Result<u64, StoreError> {
-    let done = sqlx::query(
-        "UPDATE skipped_records SET resolved_at = now() \
-         WHERE entity = $1 AND record_id = ANY($2) AND resolved_at IS NULL",
-    )
-    .bind(entity.as_str())
-    .bind(ids)
-    .execute(conn)
-    .await?;
+    let sql = format!(
+        "UPDATE skipped_records s SET resolved_at = now() FROM {table} m \
+         WHERE s.entity = $1 AND s.record_id = ANY($2) AND s.resolved_at IS NULL \
+           AND m.id = s.record_id \
+           AND coalesce(m.source_version, 0) >= coalesce(s.source_version, 0)",
+        table = entity.table()
+    );
+    let done = sqlx::query(AssertSqlSafe(sql))
+        .bind(entity.as_str())
+        .bind(ids)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected())
 }
 
