@@ -314,10 +314,11 @@ async fn commit(
 
     let mut tx = ctx.pool.begin().await?;
     let summary = mirror_store::upsert_rows(&mut tx, entity, loads, false).await?;
-    mirror_store::count_page_changes(&mut tx, entity, &summary, &places).await?;
     if !deletes.is_empty() {
         mirror_store::mark_deleted(&mut tx, entity, &deletes, None).await?;
     }
+    mirror_store::hold_checkpoint(&mut tx, entity).await?;
+    mirror_store::count_page_changes(&mut tx, entity, &summary, &places).await?;
     for fate in fates {
         if let Fate::SetAside(record) = fate {
             mirror_store::set_aside(&mut tx, record).await?;

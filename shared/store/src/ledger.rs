@@ -296,6 +296,17 @@ async fn settled(
     Ok(open == 0)
 }
 
+/// Takes the entity's checkpoint lock for the rest of the transaction.
+///
+/// A loader takes it after writing its rows and before any bookkeeping (page
+/// counters, receipts, set-aside entries), so two loaders of one entity never
+/// hold page or receipt rows the other waits for: their bookkeeping runs one
+/// at a time while their upserts, the bulk of the work, run side by side.
+pub async fn hold_checkpoint(conn: &mut PgConnection, entity: Entity) -> Result<(), StoreError> {
+    lock_checkpoint(conn, entity).await?;
+    Ok(())
+}
+
 /// Creates the entity's checkpoint row if needed and locks it for the rest
 /// of the transaction; returns its watermark. Whoever changes run rows of
 /// an entity takes this lock first, so the lock order is the same for all.

@@ -25,7 +25,9 @@ pub use cursors::{
 };
 pub use deletions::mark_deleted;
 pub use fetcher_lock::{FetcherLock, fetcher_is_running};
-pub use ledger::{Outcome, Receipt, advance_checkpoint, record_receipts, settle_skipped_receipts};
+pub use ledger::{
+    Outcome, Receipt, advance_checkpoint, hold_checkpoint, record_receipts, settle_skipped_receipts,
+};
 pub use runs::{
     Checkpoint, PageRecord, RunProgress, RunStatus, abandon_running_runs, announce_page,
     checkpoints, finish_run, finish_run_entity, record_page, run_progress, start_run,
