@@ -139,3 +139,49 @@ async fn a_banned_or_deleted_ancestor_hides_the_test() {
         assert_eq!(visible_tests(&db.pool).await, vec![1000], "after {hider}");
     }
 }
+
+/// Two writers at once, as two loaders are: one moves sample 100 to order
+/// 20, the other writes a new test of it. Whichever starts first, the test
+/// ends with the sample's new order once both have committed.
+async fn a_sample_moving_while_a_test_of_it_is_written(move_first: bool) {
+    let db = migrated().await;
+    exec(&db.pool, PARENTS).await;
+    let mover = step("begin", db.pool.begin()).await.unwrap();
+    let writer = step("begin", db.pool.begin()).await.unwrap();
+    let move_sample = "UPDATE samples SET order_id = 20 WHERE id = 100";
+    let write_test = "INSERT INTO tests (id, sample_id, raw_payload) VALUES (1001, 100, '{}')";
+    let (mut first, mut second, first_sql, second_sql) = if move_first {
+        (mover, writer, move_sample, write_test)
+    } else {
+        (writer, mover, write_test, move_sample)
+    };
+
+    step(first_sql, sqlx::query(first_sql).execute(&mut *first))
+        .await
+        .unwrap();
+    // The second writer waits for the first to commit.
+    let waiting = async move {
+        sqlx::query(second_sql).execute(&mut *second).await?;
+        Ok::<_, sqlx::Error>(second)
+    };
+    let committed = async move {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        first.commit().await
+    };
+    let (second, first_done) = step("both", async { tokio::join!(waiting, committed) }).await;
+    first_done.unwrap();
+    step("commit", second.unwrap().commit()).await.unwrap();
+
+    assert_eq!(test_ancestors(&db.pool, 1001).await, (Some(20), Some(2)));
+    assert_eq!(test_ancestors(&db.pool, 1000).await, (Some(20), Some(2)));
+}
+
+#[tokio::test]
+async fn a_test_written_while_its_sample_moves_takes_the_new_order() {
+    a_sample_moving_while_a_test_of_it_is_written(true).await;
+}
+
+#[tokio::test]
+async fn a_sample_moving_while_a_test_of_it_is_written_passes_the_new_order_down() {
+    a_sample_moving_while_a_test_of_it_is_written(false).await;
+}
