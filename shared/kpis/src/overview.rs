@@ -199,7 +199,7 @@ pub async fn samples_overview(
 ) -> Result<SamplesOverviewResponse, KpiError> {
     let zone = settings.lab_timezone;
     let window = Window::parse_dates(query.date_from.as_deref(), query.date_to.as_deref(), zone)?;
-    let span = window.days(zone, "date_to")?;
+    let span = window.days(zone, ("date_from", "date_to"))?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
     let scope = Scope::new(settings, filters, window)?;
 

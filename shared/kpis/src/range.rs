@@ -89,8 +89,10 @@ impl Window {
     }
 
     /// The days a series covers: from the start's day (or 30 days before the
-    /// last) to the day of the end's last instant (or today).
-    pub fn days(&self, zone: Tz, to_name: &'static str) -> Result<DaySpan, KpiError> {
+    /// last) to the day of the end's last instant (or today). A span too
+    /// long is blamed on the parameter that set it: the end, or the start
+    /// when the series runs to today. `names` are the `from` / `to` pair.
+    pub fn days(&self, zone: Tz, names: (&'static str, &'static str)) -> Result<DaySpan, KpiError> {
         let last = match self.end {
             Some(end) => local_date(end - TimeDelta::microseconds(1), zone),
             None => local_date(Utc::now(), zone),
@@ -99,10 +101,14 @@ impl Window {
             Some(start) => local_date(start, zone),
             None => last - Days::new(DEFAULT_SERIES_DAYS - 1),
         };
-        if (last - first).num_days() >= MAX_SERIES_DAYS {
+        let length = (last - first).num_days() + 1;
+        if length > MAX_SERIES_DAYS {
+            let blamed = if self.end.is_some() { names.1 } else { names.0 };
             return Err(KpiError::invalid(
-                to_name,
-                format!("a series may span at most {MAX_SERIES_DAYS} days"),
+                blamed,
+                format!(
+                    "the range covers {length} days; a series may span at most {MAX_SERIES_DAYS}"
+                ),
             ));
         }
         let last = last.max(first);
@@ -222,6 +228,27 @@ mod tests {
         DateTime::parse_from_rfc3339(raw)
             .unwrap()
             .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_series_too_long_is_blamed_on_the_parameter_that_set_it() {
+        let names = ("f", "t");
+        let longest = Window::parse(Some("2016-01-01"), Some("2026-01-07"), names, NY).unwrap();
+        assert!(longest.days(NY, names).is_ok(), "3660 days are allowed");
+        let too_long = Window::parse(Some("2016-01-01"), Some("2026-01-08"), names, NY).unwrap();
+        let ended = too_long.days(NY, names).unwrap_err();
+        assert!(
+            matches!(&ended, KpiError::InvalidParameter { name: "t", .. }),
+            "{ended:?}"
+        );
+        assert!(ended.to_string().contains("covers 3661 days"), "{ended}");
+        // Without an end the series runs to today, so the start is too early.
+        let open = Window::parse(Some("2000-01-01"), None, names, NY).unwrap();
+        let started = open.days(NY, names).unwrap_err();
+        assert!(
+            matches!(&started, KpiError::InvalidParameter { name: "f", .. }),
+            "{started:?}"
+        );
     }
 
     #[test]

@@ -124,7 +124,7 @@ pub async fn tests_tat(
         zone,
     )?;
     let sla = settings.sla_hours(query.sla_hours)?;
-    let span = window.days(zone, "date_created_to")?;
+    let span = window.days(zone, ("date_created_from", "date_created_to"))?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
     let scope = Scope::new(settings, filters, window)?;
 

@@ -68,7 +68,7 @@ pub async fn tests_tat_daily(
             format!("must be at most {MAX_WINDOW}"),
         ));
     }
-    let span = window.days(zone, "date_to")?;
+    let span = window.days(zone, ("date_from", "date_to"))?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
     let scope = Scope::new(settings, filters, span.window)?;
 
