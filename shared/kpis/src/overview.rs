@@ -108,7 +108,8 @@ fn range_samples() -> String {
     )
 }
 
-/// Tests of scoped orders created in the window, in batch `$8` when given.
+/// Tests of scoped orders created in the window, in batch `$8` when given;
+/// a banned or deleted batch holds no tests, as it is not there to filter on.
 fn range_tests() -> String {
     format!(
         "range_tests AS (
@@ -116,7 +117,9 @@ fn range_tests() -> String {
                   (t.complete_date IS NOT NULL OR t.report_completed_date IS NOT NULL)
                       AS completed
            FROM visible_tests t
-           WHERE {} AND {} AND ($8::int4 IS NULL OR $8::int4 = ANY(t.batch_ids)))",
+           WHERE {} AND {}
+             AND ($8::int4 IS NULL OR ($8::int4 = ANY(t.batch_ids)
+                  AND EXISTS (SELECT 1 FROM visible_batches b WHERE b.id = $8::int4))))",
         scoped("t"),
         in_window("t.date_created")
     )

@@ -636,6 +636,17 @@ async fn tests_overview_counts_and_filters_by_batch() {
     let batch = step("tests", tests_overview(&db.pool, &s, &batch))
         .await
         .unwrap();
+    let query = TestsOverviewQuery {
+        batch_id: Some(500),
+        ..TestsOverviewQuery::default()
+    };
+    let ban = "INSERT INTO banned_entities (entity_type, entity_id, reason) VALUES ('batch', 500, 'test')";
+    step("ban", sqlx::raw_sql(ban).execute(&db.pool))
+        .await
+        .unwrap();
+    let banned = step("tests", tests_overview(&db.pool, &s, &query))
+        .await
+        .unwrap();
 
     assert_eq!(
         json_of(&all),
@@ -658,6 +669,8 @@ async fn tests_overview_counts_and_filters_by_batch() {
             "by_label": [{"label": "CN", "count": 1}, {"label": "MB", "count": 1}]
         })
     );
+    // A banned batch is not there to filter on.
+    assert_eq!(banned.kpis.total_tests, 0);
     db.drop_database().await.unwrap();
 }
 
