@@ -709,6 +709,62 @@ async fn label_distribution_follows_the_filters() {
 }
 
 #[tokio::test]
+async fn the_state_filter_and_banned_orders_and_samples_select_the_work() {
+    let db = lab().await;
+    let (date_from, date_to) = range("2026-02-01", "2026-02-05");
+    let in_state = |state: &str| RangeQuery {
+        date_from: date_from.clone(),
+        date_to: date_to.clone(),
+        state: Some(state.to_owned()),
+        ..RangeQuery::default()
+    };
+    let all = RangeQuery {
+        date_from: date_from.clone(),
+        date_to: date_to.clone(),
+        ..RangeQuery::default()
+    };
+    let s = settings();
+    let labels = async |query: &RangeQuery| {
+        let answer = step("labels", label_distribution(&db.pool, &s, query))
+            .await
+            .unwrap();
+        json_of(&answer)
+    };
+
+    // Order 20 (Bravo) is RECEIVED: tests 1004-1006. Order 10 (Acme) is
+    // REPORTED: tests 1000-1003 and 1007.
+    let received = labels(&in_state("RECEIVED")).await;
+    let reported = labels(&in_state("REPORTED")).await;
+    let unknown = labels(&in_state("NO SUCH STATE")).await;
+    let ban = "INSERT INTO banned_entities (entity_type, entity_id, reason) VALUES
+               ('order', 20, 'test'), ('sample', 101, 'test')";
+    step("ban", sqlx::raw_sql(ban).execute(&db.pool))
+        .await
+        .unwrap();
+    // What is left: sample 100 of order 10, tests 1000 (CN) and 1001 (MB).
+    let unbanned = labels(&all).await;
+
+    assert_eq!(
+        received,
+        json!({"labels": [
+            {"label": "CN", "count": 1}, {"label": "HM", "count": 1}, {"label": "MB", "count": 1}
+        ]})
+    );
+    assert_eq!(
+        reported,
+        json!({"labels": [
+            {"label": "CN", "count": 2}, {"label": "TP", "count": 2}, {"label": "MB", "count": 1}
+        ]})
+    );
+    assert_eq!(unknown, json!({"labels": []}));
+    assert_eq!(
+        unbanned,
+        json!({"labels": [{"label": "CN", "count": 1}, {"label": "MB", "count": 1}]})
+    );
+    db.drop_database().await.unwrap();
+}
+
+#[tokio::test]
 async fn customer_lists_skip_the_banned_customer() {
     let db = lab().await;
     let (date_from, date_to) = range("2026-02-01", "2026-02-05");
