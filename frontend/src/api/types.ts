@@ -15,3 +15,4 @@ export type SkippedRecordView = Schemas['SkippedRecordView'];
 export type SampleDetailResponse = Schemas['SampleDetailResponse'];
 export type TestDetailResponse = Schemas['TestDetailResponse'];
 export type OrderDetailResponse = Schemas['OrderDetailResponse'];
+export type SlaStatus = Schemas['SlaStatus'];

@@ -1,5 +1,7 @@
-import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { useQuery, type UseQueryResult } from '@tanstack/react-query';
 import { ApiError } from '../../../api/client';
+import type { SlaStatus } from '../../../api/types';
 import { Panel } from '../../../components/Panel';
 import { formatCount, formatHours, formatInstant } from '../../../lib/format';
 import { orderQuery, sampleQuery, testQuery } from '../api/queries';
@@ -13,6 +15,34 @@ function lookupError(error: Error | null): Error | null {
     return new Error('No visible record has this id.');
   }
   return error;
+}
+
+/** The panel of one looked-up record, in its loading, error or found state. */
+function RecordPanel<T>({
+  title,
+  query,
+  children,
+}: {
+  title: string;
+  query: UseQueryResult<T>;
+  children: (data: T) => ReactNode;
+}) {
+  return (
+    <Panel
+      title={title}
+      loading={query.isPending}
+      error={lookupError(query.error)}
+      className="wide"
+      testId="record"
+    >
+      {query.data !== undefined && children(query.data)}
+    </Panel>
+  );
+}
+
+/** A record's SLA status with the hours it is measured against. */
+function slaText(record: { sla_status: SlaStatus; sla_hours: number }): string {
+  return `${record.sla_status} (${record.sla_hours} h)`;
 }
 
 function Batches({
@@ -33,17 +63,9 @@ function Batches({
 }
 
 export function SampleDetails({ id, slaHours }: { id: number; slaHours: number }) {
-  const query = useQuery(sampleQuery(id, slaHours));
-  const data = query.data;
   return (
-    <Panel
-      title={`Sample ${id}`}
-      loading={query.isPending}
-      error={lookupError(query.error)}
-      className="wide"
-      testId="record"
-    >
-      {data && (
+    <RecordPanel title={`Sample ${id}`} query={useQuery(sampleQuery(id, slaHours))}>
+      {(data) => (
         <>
           <Fields
             rows={[
@@ -54,7 +76,7 @@ export function SampleDetails({ id, slaHours }: { id: number; slaHours: number }
               ['Created', formatInstant(data.sample.date_created)],
               ['Started', formatInstant(data.sample.start_date)],
               ['Completed', formatInstant(data.sample.completed_date)],
-              ['SLA', `${String(data.sample.sla_status)} (${data.sample.sla_hours} h)`],
+              ['SLA', slaText(data.sample)],
               [
                 'Order',
                 <RecordLink key="o" kind="order" id={data.order.id} text={data.order.state} />,
@@ -67,22 +89,14 @@ export function SampleDetails({ id, slaHours }: { id: number; slaHours: number }
           <TestList tests={data.tests} exportName={`sample-${id}-tests`} />
         </>
       )}
-    </Panel>
+    </RecordPanel>
   );
 }
 
 export function TestDetails({ id, slaHours }: { id: number; slaHours: number }) {
-  const query = useQuery(testQuery(id, slaHours));
-  const data = query.data;
   return (
-    <Panel
-      title={`Test ${id}`}
-      loading={query.isPending}
-      error={lookupError(query.error)}
-      className="wide"
-      testId="record"
-    >
-      {data && (
+    <RecordPanel title={`Test ${id}`} query={useQuery(testQuery(id, slaHours))}>
+      {(data) => (
         <Fields
           rows={[
             ['Assay label', data.test.label_abbr],
@@ -91,7 +105,7 @@ export function TestDetails({ id, slaHours }: { id: number; slaHours: number }) 
             ['Created', formatInstant(data.test.date_created)],
             ['Reported', formatInstant(data.test.report_completed_date)],
             ['TAT', formatHours(data.test.tat_hours)],
-            ['SLA', `${String(data.test.sla_status)} (${data.test.sla_hours} h)`],
+            ['SLA', slaText(data.test)],
             [
               'Sample',
               <RecordLink
@@ -110,22 +124,14 @@ export function TestDetails({ id, slaHours }: { id: number; slaHours: number }) 
           ]}
         />
       )}
-    </Panel>
+    </RecordPanel>
   );
 }
 
 export function OrderDetails({ id, slaHours }: { id: number; slaHours: number }) {
-  const query = useQuery(orderQuery(id, slaHours));
-  const data = query.data;
   return (
-    <Panel
-      title={`Order ${id}`}
-      loading={query.isPending}
-      error={lookupError(query.error)}
-      className="wide"
-      testId="record"
-    >
-      {data && (
+    <RecordPanel title={`Order ${id}`} query={useQuery(orderQuery(id, slaHours))}>
+      {(data) => (
         <>
           <Fields
             rows={[
@@ -137,7 +143,7 @@ export function OrderDetails({ id, slaHours }: { id: number; slaHours: number })
               ['Completed', formatInstant(data.order.date_completed)],
               ['Reported', formatInstant(data.order.date_order_reported)],
               ['Age', formatHours(data.order.age_hours)],
-              ['SLA', `${String(data.order.sla_status)} (${data.order.sla_hours} h)`],
+              ['SLA', slaText(data.order)],
               ['Pending samples', formatCount(data.order.pending_samples)],
               ['Pending tests', formatCount(data.order.pending_tests)],
             ]}
@@ -157,6 +163,6 @@ export function OrderDetails({ id, slaHours }: { id: number; slaHours: number })
           ))}
         </>
       )}
-    </Panel>
+    </RecordPanel>
   );
 }
