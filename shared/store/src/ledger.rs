@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use mirror_records::Entity;
-use sqlx::PgConnection;
+use sqlx::{AssertSqlSafe, PgConnection};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -112,32 +112,47 @@ pub async fn record_receipts(
             _ => delta.1 += 1,
         }
     }
-    add_to_pages(conn, entity, &deltas).await?;
+    add_to_pages(conn, entity, PageCounters::LoadedSkipped, &deltas).await?;
     Ok(changed.len())
 }
 
-/// Adds `(loaded, skipped)` to each `(run, page)` counter, in key order:
-/// loaders lock page rows in one order.
-async fn add_to_pages(
+/// Which pair of a page's counters [`add_to_pages`] moves.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PageCounters {
+    /// Records loaded and set aside: whether the page is done.
+    LoadedSkipped,
+    /// Rows inserted and revised: what a window run's report says.
+    InsertedRevised,
+}
+
+/// Adds each delta to its `(run, page)` counters, in key order: loaders
+/// lock page rows in one order.
+pub(crate) async fn add_to_pages(
     conn: &mut PgConnection,
     entity: Entity,
+    counters: PageCounters,
     deltas: &BTreeMap<(Uuid, i32), (i32, i32)>,
 ) -> Result<(), StoreError> {
-    for ((run, page), (loaded, skipped)) in deltas {
-        sqlx::query(
-            "INSERT INTO sync_run_pages (run_id, entity, page, loaded, skipped) \
-             VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (run_id, entity, page) DO UPDATE \
-             SET loaded = sync_run_pages.loaded + EXCLUDED.loaded, \
-                 skipped = sync_run_pages.skipped + EXCLUDED.skipped",
-        )
-        .bind(run)
-        .bind(entity.as_str())
-        .bind(page)
-        .bind(loaded)
-        .bind(skipped)
-        .execute(&mut *conn)
-        .await?;
+    let (first, second) = match counters {
+        PageCounters::LoadedSkipped => ("loaded", "skipped"),
+        PageCounters::InsertedRevised => ("inserted", "revised"),
+    };
+    let sql = format!(
+        "INSERT INTO sync_run_pages (run_id, entity, page, {first}, {second}) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (run_id, entity, page) DO UPDATE \
+         SET {first} = sync_run_pages.{first} + EXCLUDED.{first}, \
+             {second} = sync_run_pages.{second} + EXCLUDED.{second}"
+    );
+    for ((run, page), (one, other)) in deltas {
+        sqlx::query(AssertSqlSafe(sql.clone()))
+            .bind(run)
+            .bind(entity.as_str())
+            .bind(page)
+            .bind(one)
+            .bind(other)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
@@ -177,7 +192,7 @@ pub async fn settle_skipped_receipts(
             ((run, page), (count, -count))
         })
         .collect();
-    add_to_pages(conn, entity, &deltas).await?;
+    add_to_pages(conn, entity, PageCounters::LoadedSkipped, &deltas).await?;
     Ok(deltas.values().map(|(loaded, _)| *loaded as usize).sum())
 }
 

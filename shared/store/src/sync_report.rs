@@ -17,6 +17,7 @@ use mirror_records::Entity;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::ledger::{PageCounters, add_to_pages};
 use crate::{StoreError, UpsertSummary};
 
 /// Records the window a run re-reads, before its first page is published.
@@ -55,24 +56,7 @@ pub async fn count_page_changes(
             counts.entry(*place).or_default().1 += 1;
         }
     }
-    // In (run, page) order, as the receipts lock the same rows.
-    for ((run, page), (inserted, revised)) in counts {
-        sqlx::query(
-            "INSERT INTO sync_run_pages (run_id, entity, page, inserted, revised) \
-             VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (run_id, entity, page) DO UPDATE \
-             SET inserted = sync_run_pages.inserted + EXCLUDED.inserted, \
-                 revised = sync_run_pages.revised + EXCLUDED.revised",
-        )
-        .bind(run)
-        .bind(entity.as_str())
-        .bind(page)
-        .bind(inserted)
-        .bind(revised)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
+    add_to_pages(conn, entity, PageCounters::InsertedRevised, &counts).await
 }
 
 /// What one entity of a run did.
