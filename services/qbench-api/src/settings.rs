@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use axum::http::HeaderValue;
-use mirror_config::{ConfigError, DatabaseSettings, Env, ExposeSecret, SecretString, duration};
+use mirror_config::{
+    ConfigError, DatabaseSettings, Env, ExposeSecret, SecretString, duration_at_least,
+};
 
 /// Shortest signing key accepted: HS256 keys shorter than its 32-byte
 /// output make brute-forcing the key the cheapest attack.
@@ -59,7 +61,12 @@ impl ApiSettings {
         let timezone = env.or("QBENCH_TIMEZONE", chrono_tz::Tz::UTC)?;
         Ok(ApiSettings {
             database: DatabaseSettings::from_env(env)?,
-            database_acquire_timeout: positive_duration(env, "DATABASE_ACQUIRE_TIMEOUT", "30s")?,
+            database_acquire_timeout: duration_at_least(
+                env,
+                "DATABASE_ACQUIRE_TIMEOUT",
+                "30s",
+                Duration::from_millis(1),
+            )?,
             timezone,
             lab_timezone: env.or("LAB_TIMEZONE", timezone)?,
             sla_hours: positive(env, "SLA_HOURS", 48)?,
@@ -137,21 +144,6 @@ fn positive(env: &Env, variable: &'static str, default: u32) -> Result<u32, Conf
         return Err(ConfigError::Invalid {
             variable,
             reason: "must be at least 1".to_owned(),
-        });
-    }
-    Ok(value)
-}
-
-fn positive_duration(
-    env: &Env,
-    variable: &'static str,
-    default: &str,
-) -> Result<Duration, ConfigError> {
-    let value = duration(env, variable, default)?;
-    if value.is_zero() {
-        return Err(ConfigError::Invalid {
-            variable,
-            reason: "must be longer than zero".to_owned(),
         });
     }
     Ok(value)

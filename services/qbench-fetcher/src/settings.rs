@@ -5,9 +5,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::NaiveTime;
-use mirror_bus::BusSettings;
 use mirror_bus::control::MAX_WINDOW_DAYS;
-use mirror_config::{ConfigError, DatabaseSettings, Env, NatsSettings, QbenchSettings, duration};
+use mirror_bus::{BusSettings, MIN_RAW_MAX_AGE};
+use mirror_config::{
+    ConfigError, DatabaseSettings, Env, NatsSettings, QbenchSettings, duration, duration_at_least,
+};
 
 /// Everything the fetcher reads from its environment.
 #[derive(Debug, Clone)]
@@ -65,7 +67,7 @@ impl FetcherSettings {
             database: DatabaseSettings::from_env(env)?,
             nats: NatsSettings::from_env(env)?,
             bus: BusSettings {
-                raw_max_age: duration(env, "RAW_MAX_AGE", "30d")?,
+                raw_max_age: duration_at_least(env, "RAW_MAX_AGE", "30d", MIN_RAW_MAX_AGE)?,
                 ..Default::default()
             },
             root: qbench.root(env)?,

@@ -1,10 +1,19 @@
 //! `qbench-loader`: see the library crate for what it does.
 
+use clap::Parser;
 use mirror_config::Env;
 use qbench_loader::LoaderSettings;
 
+/// Consumes the raw records from NATS JetStream and writes them to
+/// PostgreSQL. Configured by the environment (README, "Configuration"); run
+/// as many as you like.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Cli {}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    Cli::parse();
     mirror_telemetry::exit(run().await)
 }
 

@@ -4,8 +4,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use chrono_tz::Tz;
-use mirror_bus::BusSettings;
-use mirror_config::{ConfigError, DatabaseSettings, Env, NatsSettings, duration, parse_duration};
+use mirror_bus::{BusSettings, MIN_RAW_MAX_AGE};
+use mirror_config::{
+    ConfigError, DatabaseSettings, Env, NatsSettings, duration_at_least, parse_duration,
+};
 
 /// Everything the loader reads from its environment.
 #[derive(Debug, Clone)]
@@ -54,15 +56,21 @@ impl LoaderSettings {
             database: DatabaseSettings::from_env(env)?,
             nats: NatsSettings::from_env(env)?,
             bus: BusSettings {
-                raw_max_age: duration(env, "RAW_MAX_AGE", "30d")?,
-                ack_wait: duration(env, "LOADER_ACK_WAIT", "60s")?,
+                raw_max_age: duration_at_least(env, "RAW_MAX_AGE", "30d", MIN_RAW_MAX_AGE)?,
+                // JetStream counts a shorter wait as none at all.
+                ack_wait: duration_at_least(env, "LOADER_ACK_WAIT", "60s", Duration::from_secs(1))?,
                 ..BusSettings::default()
             },
             timezone: env.or("QBENCH_TIMEZONE", Tz::UTC)?,
             batch_size,
             concurrency,
             retry_delays,
-            requeue_interval: duration(env, "SKIPPED_REQUEUE_INTERVAL", "15s")?,
+            requeue_interval: duration_at_least(
+                env,
+                "SKIPPED_REQUEUE_INTERVAL",
+                "15s",
+                Duration::from_millis(1),
+            )?,
             metrics_addr: env.optional("METRICS_ADDR")?,
         })
     }

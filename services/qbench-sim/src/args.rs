@@ -22,7 +22,7 @@ pub(crate) struct Args {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Where the lab's history ends (RFC 3339); default now.
-    #[arg(long)]
+    #[arg(long, value_parser = instant)]
     clock: Option<DateTime<Utc>>,
     /// QBench's rate limits (10 in flight, 300 a minute).
     #[arg(long, value_enum, default_value_t = Switch::On)]
@@ -60,6 +60,12 @@ enum Size {
 enum Switch {
     On,
     Off,
+}
+
+fn instant(raw: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|_| format!("{raw:?} is not an RFC 3339 time such as 2026-06-01T00:00:00Z"))
 }
 
 fn duration(raw: &str) -> Result<Duration, String> {
@@ -110,7 +116,10 @@ impl Args {
     fn tick(&self) -> anyhow::Result<Option<Duration>> {
         match self.tick.as_deref() {
             Some("off") => Ok(None),
-            Some(raw) => Ok(Some(parse_duration(raw).map_err(anyhow::Error::msg)?)),
+            Some(raw) => match parse_duration(raw).map_err(anyhow::Error::msg)? {
+                zero if zero.is_zero() => anyhow::bail!("--tick must be longer than zero, or off"),
+                every => Ok(Some(every)),
+            },
             None if self.clock.is_some() => Ok(None),
             None => Ok(Some(Duration::from_secs(60))),
         }
@@ -145,6 +154,13 @@ mod tests {
         assert_eq!(config.timezone, chrono_tz::America::Chicago);
         assert_eq!(config.client_id, DEMO_CLIENT_ID);
         assert_eq!(config.tick, None, "a fixed clock does not tick by default");
+    }
+
+    #[test]
+    fn a_clock_that_never_moves_is_refused() {
+        let args = Args::parse_from(["qbench-sim", "--tick", "0s"]);
+        let err = args.config(&Env::from_pairs([])).unwrap_err();
+        assert_eq!(err.to_string(), "--tick must be longer than zero, or off");
     }
 
     #[test]

@@ -20,4 +20,4 @@ pub use headers::{
 };
 pub use names::{Stream, advisory, consumer, entity_of, subject};
 pub use publish::{ACKS_IN_FLIGHT, Outgoing, PublishFailed, fetch_request, publish_all};
-pub use setup::{BusSettings, SetupError, ensure_consumer, ensure_streams};
+pub use setup::{BusSettings, MIN_RAW_MAX_AGE, SetupError, ensure_consumer, ensure_streams};

@@ -116,6 +116,12 @@ fn note_setup_retry(error: &SetupError, pause: Duration) {
     );
 }
 
+/// The shortest `RAW_MAX_AGE` a service accepts. Raw records older than the
+/// stream's age are gone whether or not a loader has read them, so an age of
+/// minutes would lose records to any loader outage; zero means "forever" to
+/// JetStream, not "none".
+pub const MIN_RAW_MAX_AGE: Duration = Duration::from_secs(3600);
+
 /// De-duplication window for `Nats-Msg-Id`: a page re-read within it does not
 /// publish its records twice.
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);

@@ -11,5 +11,5 @@ pub use env::{ConfigError, Env};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use sections::{
     DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DatabaseSettings, NatsSettings, QbenchSettings, duration,
-    parse_duration,
+    duration_at_least, parse_duration,
 };

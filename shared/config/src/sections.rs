@@ -124,7 +124,12 @@ impl QbenchSettings {
             max_in_flight,
             requests_per_minute,
             max_throttle_wait: duration(env, "QBENCH_MAX_THROTTLE_WAIT", "10m")?,
-            request_timeout: duration(env, "QBENCH_REQUEST_TIMEOUT", "60s")?,
+            request_timeout: duration_at_least(
+                env,
+                "QBENCH_REQUEST_TIMEOUT",
+                "60s",
+                Duration::from_secs(1),
+            )?,
         })
     }
 
@@ -171,6 +176,43 @@ pub fn duration(env: &Env, variable: &'static str, default: &str) -> Result<Dura
     parse_duration(&raw).map_err(|reason| invalid(variable, &reason))
 }
 
+/// Reads a duration variable that must be at least `least`: zero where a
+/// zero would mean "never" or "forever" to the library it reaches, or a
+/// floor below which the setting stops making sense.
+pub fn duration_at_least(
+    env: &Env,
+    variable: &'static str,
+    default: &str,
+    least: Duration,
+) -> Result<Duration, ConfigError> {
+    let value = duration(env, variable, default)?;
+    if value < least {
+        let reason = if least <= Duration::from_millis(1) {
+            "must be longer than zero".to_owned()
+        } else {
+            format!("must be at least {}", describe(least))
+        };
+        return Err(invalid(variable, &reason));
+    }
+    Ok(value)
+}
+
+/// A duration in the units [`parse_duration`] reads.
+fn describe(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    if duration.subsec_millis() != 0 || seconds == 0 {
+        format!("{}ms", duration.as_millis())
+    } else if seconds.is_multiple_of(86_400) {
+        format!("{}d", seconds / 86_400)
+    } else if seconds.is_multiple_of(3600) {
+        format!("{}h", seconds / 3600)
+    } else if seconds.is_multiple_of(60) {
+        format!("{}m", seconds / 60)
+    } else {
+        format!("{seconds}s")
+    }
+}
+
 /// Parses `250ms`, `90s`, `5m`, `2h` or `30d`; a bare number is seconds.
 pub fn parse_duration(raw: &str) -> Result<Duration, String> {
     let raw = raw.trim();
@@ -204,6 +246,30 @@ fn invalid(variable: &'static str, reason: &str) -> ConfigError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_duration_below_its_floor_is_refused() {
+        let env = Env::from_pairs([("ZERO", "0s"), ("SHORT", "500ms"), ("FINE", "2s")]);
+        let at_least = |name, least| duration_at_least(&env, name, "1s", least);
+        assert_eq!(
+            at_least("ZERO", Duration::from_millis(1))
+                .unwrap_err()
+                .to_string(),
+            "ZERO is invalid: must be longer than zero"
+        );
+        assert_eq!(
+            at_least("SHORT", Duration::from_secs(1))
+                .unwrap_err()
+                .to_string(),
+            "SHORT is invalid: must be at least 1s"
+        );
+        assert_eq!(
+            at_least("FINE", Duration::from_secs(1)),
+            Ok(Duration::from_secs(2))
+        );
+        assert_eq!(describe(Duration::from_secs(3600)), "1h");
+        assert_eq!(describe(Duration::from_millis(1500)), "1500ms");
+    }
 
     #[test]
     fn durations_take_units() {

@@ -38,6 +38,7 @@ pub use skipped::{
 };
 pub use snapshot::{MirrorRecord, mirror_records};
 pub use sync_report::{
-    EntityTally, SyncReport, count_page_changes, set_run_window, sync_report, write_report,
+    EntityTally, SyncReport, check_report_dir, count_page_changes, set_run_window, sync_report,
+    write_report,
 };
 pub use upsert::{Incoming, UpsertSummary, existing_ids, upsert_rows};

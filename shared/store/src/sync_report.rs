@@ -204,6 +204,16 @@ pub async fn sync_report(pool: &PgPool, run_id: Uuid) -> Result<Option<SyncRepor
     }))
 }
 
+/// Makes sure reports can be written in `dir`, creating it if needed, by
+/// writing and removing a file there: a run is not worth starting when its
+/// report would be lost at the end.
+pub fn check_report_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let probe = dir.join(format!(".sync_report_check_{}", std::process::id()));
+    std::fs::File::create(&probe)?;
+    std::fs::remove_file(&probe)
+}
+
 /// Writes `report` as `sync_report_<date>.txt` in `dir` (created if
 /// missing), the date being the run's start in `zone`. An earlier report of
 /// the same day is never overwritten: the next free `_2`, `_3`, … is taken.
@@ -291,6 +301,25 @@ mod tests {
              tests: nuevos=2672 actualizados=31 skipped=[55506, 55507]\n"
         );
         assert!(report().failed());
+    }
+
+    #[test]
+    fn a_report_folder_is_checked_before_a_run_and_left_clean() {
+        let dir = std::env::temp_dir().join(format!("reports-{}", Uuid::new_v4()));
+        let nested = dir.join("nightly");
+        let made = check_report_dir(&nested);
+        let left: Vec<_> = std::fs::read_dir(&nested)
+            .map(|entries| entries.filter_map(Result::ok).collect())
+            .unwrap_or_default();
+        // A file where the folder should be cannot hold reports.
+        let file = dir.join("a-file");
+        let _ = std::fs::write(&file, "");
+        let refused = check_report_dir(&file.join("reports"));
+        let _ = std::fs::remove_dir_all(&dir);
+
+        assert!(made.is_ok(), "{made:?}");
+        assert!(left.is_empty(), "{left:?}");
+        assert!(refused.is_err());
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct WindowArgs<'a> {
 /// of the run did.
 pub async fn run(env: &Env, args: WindowArgs<'_>) -> anyhow::Result<ExitCode> {
     let zone: Tz = env.or("QBENCH_TIMEZONE", Tz::UTC)?;
+    mirror_store::check_report_dir(args.report_dir).map_err(|e| {
+        anyhow::anyhow!("cannot write reports in {}: {e}", args.report_dir.display())
+    })?;
     let pool = context::database(env).await?;
     let nats = context::nats(env).await?;
     let request = SyncRequest {
@@ -43,7 +46,8 @@ pub async fn run(env: &Env, args: WindowArgs<'_>) -> anyhow::Result<ExitCode> {
         .ok_or_else(|| anyhow::anyhow!("run {run_id} is not in the database"))?;
     if let (Some(start), Some(days)) = (report.window_start, report.window_days) {
         let start = start.with_timezone(&zone);
-        println!("window: {days} days, records created since {start}");
+        let unit = if days == 1 { "day" } else { "days" };
+        println!("window: {days} {unit}, records created since {start}");
     }
     let path = mirror_store::write_report(&report, args.report_dir, zone).map_err(|e| {
         anyhow::anyhow!(
