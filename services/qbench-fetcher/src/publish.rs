@@ -31,6 +31,8 @@ pub struct Published {
     pub last_id: Option<i32>,
     /// Ids of the records published, in page order.
     pub ids: Vec<i32>,
+    /// The raw stream's sequence of the last record, as JetStream stored it.
+    pub last_sequence: Option<u64>,
 }
 
 /// A record could not be published; nothing after it on the page counts.
@@ -163,6 +165,7 @@ async fn send(
     let mut published = Published::default();
     for (id, ack) in ids.iter().zip(acks) {
         count(&mut published, *id, ack.duplicate);
+        published.last_sequence = Some(ack.sequence);
     }
     Ok(published)
 }

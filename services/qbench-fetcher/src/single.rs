@@ -79,12 +79,17 @@ pub async fn serve(
                 .then(|| uuid::Uuid::new_v4().simple().to_string());
             let fetched = fetch_with_parents(&syncer, entity, id, tag.as_deref()).await;
             let (ack, reply) = match fetched {
-                Ok(Some(ancestors)) => {
+                Ok(Some((ancestors, sequence))) => {
                     let ancestors = ancestors
                         .into_iter()
                         .map(|(entity, id)| FetchedRecord::new(entity, id))
                         .collect();
-                    (AckKind::Ack, FetchReply::Published { id, ancestors })
+                    let reply = FetchReply::Published {
+                        id,
+                        ancestors,
+                        sequence,
+                    };
+                    (AckKind::Ack, reply)
                 }
                 Ok(None) => (AckKind::Ack, FetchReply::Unknown { id }),
                 Err(e) => {
@@ -124,12 +129,16 @@ async fn answer(syncer: &Syncer, request: &async_nats::jetstream::Message, reply
 /// reported and dropped), else the ancestors published with it, nearest
 /// first. The chain shares one trace, from the first QBench call to the
 /// commits. `tag`, if given, makes the messages' ids unique to this fetch.
+/// The ancestors a fetch published, nearest first, and the raw stream's
+/// sequence of the record asked for.
+type Fetched = (Vec<(Entity, i64)>, Option<u64>);
+
 async fn fetch_with_parents(
     syncer: &Syncer,
     entity: Entity,
     id: i64,
     tag: Option<&str>,
-) -> anyhow::Result<Option<Vec<(Entity, i64)>>> {
+) -> anyhow::Result<Option<Fetched>> {
     fetch_chain(syncer, entity, id, tag)
         .instrument(page_span(entity, "detail"))
         .await
@@ -140,7 +149,7 @@ async fn fetch_chain(
     entity: Entity,
     id: i64,
     tag: Option<&str>,
-) -> anyhow::Result<Option<Vec<(Entity, i64)>>> {
+) -> anyhow::Result<Option<Fetched>> {
     let mut chain: Vec<(Entity, i64, Value)> = Vec::new();
     let mut next = Some((entity, id));
     while let Some((entity, id)) = next.take() {
@@ -155,15 +164,18 @@ async fn fetch_chain(
         return Ok(None);
     }
     let ancestors = chain.iter().skip(1).map(|(e, id, _)| (*e, *id)).collect();
-    // Parents first, so children find them when they load.
+    // Parents first, so children find them when they load; the record
+    // asked for comes last.
+    let mut sequence = None;
     for (entity, _, record) in chain.into_iter().rev() {
         let place = PagePlace {
             run_id: None,
             page: None,
         };
-        publish_tagged(&syncer.js, entity, &[record], place, "detail", tag).await?;
+        let published = publish_tagged(&syncer.js, entity, &[record], place, "detail", tag).await?;
+        sequence = published.last_sequence;
     }
-    Ok(Some(ancestors))
+    Ok(Some((ancestors, sequence)))
 }
 
 async fn missing_parent(

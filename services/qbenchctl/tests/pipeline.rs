@@ -836,11 +836,29 @@ async fn fetch_brings_a_record_with_its_parents_and_names_an_id_qbench_lacks_at_
     assert!(out.contains("test 987654321: not in QBench"), "{out}");
     assert!(out.contains(&format!("test {id}: loaded")), "{out}");
 
+    // A newer copy the loaders cannot map is set aside, and said so: the
+    // older copy in the mirror does not make it "loaded".
+    let unreadable = json!({"id": id.parse::<i64>().unwrap(), "sample_id": "abc",
+                            "last_updated": "4102444800"});
+    let fault = json!({"route": "detail", "entity": "test", "times": 1,
+                       "action": {"kind": "status", "status": 200,
+                                  "body": unreadable.to_string()}});
+    let url = format!("{}/_sim/faults", p.sim_url);
+    let added = step("add fault", p.http.post(&url).json(&fault).send())
+        .await
+        .unwrap();
+    assert!(added.status().is_success());
+    let (ok, out) = p.ctl(&["fetch", "test", &id], STEP).await;
+    assert!(!ok, "a copy set aside was reported loaded:\n{out}");
+    assert!(
+        out.contains(&format!("test {id}: set aside by the loaders (invalid)")),
+        "{out}"
+    );
+
     // While QBench fails every detail call, the copy the mirror already
     // holds is not reported as fetched.
     let fault = json!({"route": "detail",
                        "action": {"kind": "status", "status": 503, "body": "{}"}});
-    let url = format!("{}/_sim/faults", p.sim_url);
     let added = step("add fault", p.http.post(&url).json(&fault).send())
         .await
         .unwrap();

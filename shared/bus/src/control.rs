@@ -46,6 +46,11 @@ pub enum FetchReply {
         id: i64,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         ancestors: Vec<FetchedRecord>,
+        /// The raw stream's sequence of the record's message, so whoever
+        /// waits can tell that copy loaded (or was set aside) from an older
+        /// one the mirror held already. Absent from earlier fetchers.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sequence: Option<u64>,
     },
     /// QBench has no record with this id.
     Unknown { id: i64 },
@@ -87,16 +92,18 @@ mod tests {
         let expected = FetchReply::Published {
             id: 7,
             ancestors: vec![],
+            sequence: None,
         };
         assert_eq!(earlier, expected);
         let with = FetchReply::Published {
             id: 7,
             ancestors: vec![FetchedRecord::new(Entity::Sample, 3)],
+            sequence: Some(42),
         };
         let text = serde_json::to_string(&with).unwrap();
         assert_eq!(
             text,
-            r#"{"outcome":"published","id":7,"ancestors":[{"entity":"sample","id":3}]}"#
+            r#"{"outcome":"published","id":7,"ancestors":[{"entity":"sample","id":3}],"sequence":42}"#
         );
         assert_eq!(serde_json::from_str::<FetchReply>(&text).unwrap(), with);
     }

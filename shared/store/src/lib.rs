@@ -34,7 +34,8 @@ pub use runs::{
     start_run_entity,
 };
 pub use skipped::{
-    SkippedRecord, claim_for_retry, list_skipped, requeue_candidates, resolve_skipped, set_aside,
+    Landing, SkippedRecord, claim_for_retry, landings, list_skipped, requeue_candidates,
+    resolve_skipped, set_aside,
 };
 pub use snapshot::{MirrorRecord, mirror_records};
 pub use sync_report::{

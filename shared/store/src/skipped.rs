@@ -93,6 +93,57 @@ pub async fn resolve_skipped(
     Ok(done.rows_affected())
 }
 
+/// Where a record published at a known raw sequence stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Landing {
+    /// The mirror holds that message's copy, or a later one.
+    Loaded,
+    /// A loader set that copy (or a later one) aside, for this reason.
+    SetAside { reason: String, error: String },
+    /// Neither yet: in a loader's hands or waiting for its parent.
+    Pending,
+}
+
+/// Where each `(id, raw sequence)` of `entity` stands in the mirror.
+pub async fn landings(
+    conn: &mut PgConnection,
+    entity: Entity,
+    published: &[(i32, i64)],
+) -> Result<Vec<(i32, Landing)>, StoreError> {
+    let (ids, sequences): (Vec<i32>, Vec<i64>) = published.iter().copied().unzip();
+    let sql = format!(
+        "SELECT p.id,
+                EXISTS (SELECT 1 FROM {table} m
+                        WHERE m.id = p.id AND m.source_sequence >= p.seq) AS loaded,
+                s.reason, s.last_error
+         FROM UNNEST($2::int4[], $3::int8[]) AS p(id, seq)
+         LEFT JOIN skipped_records s ON s.entity = $1 AND s.record_id = p.id
+             AND s.resolved_at IS NULL AND s.raw_sequence >= p.seq
+         ORDER BY p.id",
+        table = entity.table()
+    );
+    let rows: Vec<(i32, bool, Option<String>, Option<String>)> = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(entity.as_str())
+        .bind(&ids)
+        .bind(&sequences)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, loaded, reason, error)| {
+            let landing = match (loaded, reason) {
+                (true, _) => Landing::Loaded,
+                (false, Some(reason)) => Landing::SetAside {
+                    reason,
+                    error: error.unwrap_or_default(),
+                },
+                (false, None) => Landing::Pending,
+            };
+            (id, landing)
+        })
+        .collect())
+}
+
 /// Unresolved skipped records, optionally of one entity, oldest first.
 pub async fn list_skipped(
     pool: &PgPool,

@@ -13,6 +13,7 @@ use futures::StreamExt;
 use mirror_bus::{FetchReply, FetchedRecord, Stream, header};
 use mirror_config::Env;
 use mirror_records::Entity;
+use mirror_store::Landing;
 use tokio::time::{Instant, sleep_until};
 
 use crate::context;
@@ -24,22 +25,32 @@ const QUIET_WARNING: Duration = Duration::from_secs(10);
 const STREAM_WAIT: Duration = Duration::from_secs(10);
 
 /// Where one requested record stands. A record counts as loaded only once
-/// the fetcher has read it from QBench and it is in PostgreSQL: one the
-/// mirror already held is not reported fresh while its fetch fails.
+/// the fetcher has read it from QBench and the loaders have written that
+/// copy: one the mirror already held is not reported fresh while its fetch
+/// fails, nor while the new copy waits for a parent or was set aside.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum State {
     Queued,
-    /// Fetched, with the ancestors the mirror lacked.
-    Published(Vec<FetchedRecord>),
+    /// Fetched, with the ancestors the mirror lacked, and published at this
+    /// raw sequence (unknown from fetchers of an earlier release).
+    Published(Vec<FetchedRecord>, Option<u64>),
     /// Failed at least once; the fetcher tries again.
     Failing(String),
     Unknown,
     Loaded(Vec<FetchedRecord>),
+    /// The loaders set the fetched copy aside.
+    SetAside {
+        reason: String,
+        error: String,
+    },
 }
 
 impl State {
     fn settled(&self) -> bool {
-        matches!(self, State::Unknown | State::Loaded(_))
+        matches!(
+            self,
+            State::Unknown | State::Loaded(_) | State::SetAside { .. }
+        )
     }
 
     fn describe(&self, in_mirror: bool) -> String {
@@ -54,8 +65,14 @@ impl State {
                 format!("loaded, with {} the mirror lacked", list(ancestors))
             }
             State::Unknown => "not in QBench".to_owned(),
+            State::SetAside { reason, error } => {
+                format!("set aside by the loaders ({reason}): {error}")
+            }
             State::Queued => format!("{held} (the fetcher has not answered)"),
-            State::Published(_) => "not loaded (fetched, still with the loaders)".to_owned(),
+            State::Published(..) => format!(
+                "{held} (fetched, still with the loaders; `qbenchctl skipped list` \
+                 shows it if it waits for a parent)"
+            ),
             State::Failing(error) => format!("{held} (last fetch failed: {error})"),
         }
     }
@@ -121,14 +138,8 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
                 .map(|(id, _)| *id)
                 .collect();
             let mut conn = pool.acquire().await?;
-            for id in mirror_store::existing_ids(&mut conn, entity, &waiting).await? {
-                present.insert(id);
-                if let Some(state) = states.get_mut(&id)
-                    && let State::Published(ancestors) = state
-                {
-                    *state = State::Loaded(std::mem::take(ancestors));
-                }
-            }
+            present.extend(mirror_store::existing_ids(&mut conn, entity, &waiting).await?);
+            look_again(&mut conn, entity, &mut states, &present).await?;
             next_look = Instant::now() + Duration::from_millis(500);
         }
         if states.values().all(State::settled) || Instant::now() >= deadline {
@@ -168,9 +179,55 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
     })
 }
 
+/// Moves fetched records on: a copy whose raw sequence is known is loaded
+/// once the mirror holds it (or a later one), or set aside; without one
+/// (an earlier fetcher) the record's presence is all there is to go on.
+async fn look_again(
+    conn: &mut sqlx::PgConnection,
+    entity: Entity,
+    states: &mut BTreeMap<i32, State>,
+    present: &BTreeSet<i32>,
+) -> anyhow::Result<()> {
+    let published: Vec<(i32, i64)> = states
+        .iter()
+        .filter_map(|(id, state)| match state {
+            State::Published(_, Some(sequence)) => Some((*id, i64::try_from(*sequence).ok()?)),
+            _ => None,
+        })
+        .collect();
+    let landings: BTreeMap<i32, Landing> = if published.is_empty() {
+        BTreeMap::new()
+    } else {
+        mirror_store::landings(conn, entity, &published)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    for (id, state) in states.iter_mut() {
+        let State::Published(ancestors, sequence) = state else {
+            continue;
+        };
+        let next = match (sequence, landings.get(id)) {
+            (Some(_), Some(Landing::Loaded)) => State::Loaded(std::mem::take(ancestors)),
+            (Some(_), Some(Landing::SetAside { reason, error })) => State::SetAside {
+                reason: reason.clone(),
+                error: error.clone(),
+            },
+            (None, _) if present.contains(id) => State::Loaded(std::mem::take(ancestors)),
+            _ => continue,
+        };
+        *state = next;
+    }
+    Ok(())
+}
+
 fn note(states: &mut BTreeMap<i32, State>, entity: Entity, reply: FetchReply) {
     let (id, next) = match reply {
-        FetchReply::Published { id, ancestors } => (id, State::Published(ancestors)),
+        FetchReply::Published {
+            id,
+            ancestors,
+            sequence,
+        } => (id, State::Published(ancestors, sequence)),
         FetchReply::Unknown { id } => (id, State::Unknown),
         FetchReply::Failed { id, error } => {
             eprintln!("{entity} {id}: fetch failed, the fetcher tries again: {error}");
@@ -179,7 +236,7 @@ fn note(states: &mut BTreeMap<i32, State>, entity: Entity, reply: FetchReply) {
     };
     let Ok(id) = i32::try_from(id) else { return };
     if let Some(state) = states.get_mut(&id)
-        && !matches!(state, State::Loaded(_))
+        && !state.settled()
     {
         *state = next;
     }
