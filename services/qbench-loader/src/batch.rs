@@ -347,6 +347,17 @@ async fn commit(
         mirror_store::advance_checkpoint(&mut tx, entity).await?;
     }
     tx.commit().await?;
+    for fate in fates {
+        if let Fate::SetAside(record) = fate {
+            tracing::warn!(
+                %entity,
+                id = record.record_id,
+                reason = %record.reason,
+                error = %record.last_error,
+                "Record set aside."
+            );
+        }
+    }
 
     report.inserted = summary.inserted.len();
     report.updated = summary.updated.len();
@@ -401,6 +412,7 @@ async fn follow_up(
                 ));
             }
             (Fate::Reject(reason), _) => {
+                tracing::warn!(%entity, %reason, "Unreadable message sent to the dead letters.");
                 messages.push(("dead letter", dead_letter(entity, message, reason)));
             }
             _ => {}
