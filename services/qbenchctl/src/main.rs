@@ -80,7 +80,7 @@ enum Command {
         #[arg(long, group = "start", value_parser = commands::replay::parse_since)]
         since: Option<chrono::DateTime<chrono::Utc>>,
         /// From this stream sequence.
-        #[arg(long, group = "start")]
+        #[arg(long, group = "start", value_parser = stream_sequence)]
         from_seq: Option<u64>,
         /// Also rewrite rows whose stored version equals the replayed one;
         /// an older version never overwrites a newer one.
@@ -219,12 +219,15 @@ enum DlqAction {
         limit: usize,
     },
     /// A dead letter's headers and payload.
-    Show { sequence: u64 },
+    Show {
+        #[arg(value_parser = stream_sequence)]
+        sequence: u64,
+    },
     /// Send dead letters back to the loaders and remove them from the stream.
     #[command(group = clap::ArgGroup::new("which").required(true))]
     Retry {
         /// Dead-letter sequences, as `dlq list` shows them.
-        #[arg(group = "which")]
+        #[arg(group = "which", value_parser = stream_sequence)]
         sequences: Vec<u64>,
         /// Every dead letter (of --entity, when given).
         #[arg(long, group = "which")]
@@ -414,6 +417,14 @@ fn window_days(text: &str) -> Result<u32, String> {
     }
 }
 
+/// A JetStream stream sequence: 1 or more.
+fn stream_sequence(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(sequence) if sequence > 0 => Ok(sequence),
+        _ => Err(format!("{text:?} is not a stream sequence (1 or more)")),
+    }
+}
+
 /// A count of one or more.
 fn at_least_one(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
@@ -443,6 +454,12 @@ mod tests {
         assert!(Cli::try_parse_from(args).is_err());
         assert!(Cli::try_parse_from(["qbenchctl", "fetch", "test", "42"]).is_ok());
         assert!(Cli::try_parse_from(["qbenchctl", "dlq", "list", "--limit", "0"]).is_err());
+        for bad in ["abc", "0", "-1"] {
+            let err = Cli::try_parse_from(["qbenchctl", "dlq", "show", "--", bad])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("is not a stream sequence"), "{bad}: {err}");
+        }
         assert!(Cli::try_parse_from(["qbenchctl", "dlq", "list", "--limit", "5"]).is_ok());
     }
 

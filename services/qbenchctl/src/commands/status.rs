@@ -11,7 +11,11 @@ use crate::context;
 pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
     let pool = context::database(env).await?;
     println!("checkpoints:");
-    for c in mirror_store::checkpoints(&pool).await? {
+    let checkpoints = mirror_store::checkpoints(&pool).await?;
+    if checkpoints.is_empty() {
+        println!("  none yet: nothing has been loaded");
+    }
+    for c in checkpoints {
         let synced = c
             .last_synced_at
             .map_or("never".to_owned(), |t| t.to_rfc3339());
@@ -31,9 +35,11 @@ pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
     }
 
     println!("fetch cursors:");
+    let mut cursors = 0;
     for entity in Entity::ALL {
         for mode in ["full", "incremental"] {
             if let Some(cursor) = mirror_store::load_cursor(&pool, entity, mode).await? {
+                cursors += 1;
                 let next = cursor
                     .next_page
                     .map_or("done".into(), |p| format!("next page {p}"));
@@ -41,6 +47,9 @@ pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
                 println!("  {entity:<9} {mode:<12} {next}, changes since {since}");
             }
         }
+    }
+    if cursors == 0 {
+        println!("  none yet: no sync has run");
     }
 
     // The rest is still printed, but a monitor reading the exit code learns
