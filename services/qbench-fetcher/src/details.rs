@@ -58,9 +58,9 @@ pub async fn complete_rows(
         .map(|(i, id)| async move { (i, id, client.get_record(entity, i64::from(id)).await) })
         .buffered(window);
     while let Some((i, id, detail)) = details.next().await {
-        let detail = detail.map_err(|source| EntityFailure::Record {
+        let detail = detail.map_err(|error| EntityFailure::Record {
             id: i64::from(id),
-            source,
+            error,
         })?;
         // A record deleted since the list was read keeps its list row; the
         // updates feed reports the deletion.

@@ -85,8 +85,8 @@ impl SyncPlan {
 /// Why one entity of a run stopped early.
 #[derive(Debug, thiserror::Error)]
 pub enum EntityFailure {
-    #[error("page {page}: {source}")]
-    Page { page: u32, source: QbenchError },
+    #[error("page {page}: {error}")]
+    Page { page: u32, error: QbenchError },
     #[error("page {page}: {rows} records where {expected} were due before the last page")]
     ShortPage {
         page: u32,
@@ -95,8 +95,8 @@ pub enum EntityFailure {
     },
     #[error("updates feed: {0}")]
     Feed(QbenchError),
-    #[error("record {id}: {source}")]
-    Record { id: i64, source: QbenchError },
+    #[error("record {id}: {error}")]
+    Record { id: i64, error: QbenchError },
     #[error(transparent)]
     Publish(#[from] PublishError),
     #[error("database: {0}")]
@@ -108,9 +108,7 @@ impl EntityFailure {
     pub fn stops_run(&self) -> bool {
         let auth = |e: &QbenchError| matches!(e, QbenchError::Auth { .. });
         match self {
-            EntityFailure::Page { source, .. } | EntityFailure::Record { source, .. } => {
-                auth(source)
-            }
+            EntityFailure::Page { error, .. } | EntityFailure::Record { error, .. } => auth(error),
             EntityFailure::Feed(source) => auth(source),
             _ => false,
         }
@@ -341,9 +339,9 @@ pub async fn read_page(
         .list_page(entity, query)
         .instrument(request)
         .await
-        .map_err(|source| EntityFailure::Page {
+        .map_err(|error| EntityFailure::Page {
             page: query.page_num,
-            source,
+            error,
         })?;
     Ok((page, trace))
 }

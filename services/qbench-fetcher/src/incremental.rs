@@ -156,7 +156,7 @@ impl Incremental<'_> {
                     .await;
             let mut records = Vec::with_capacity(details.len());
             for (id, detail) in details {
-                match detail.map_err(|source| EntityFailure::Record { id, source })? {
+                match detail.map_err(|error| EntityFailure::Record { id, error })? {
                     Some(record) => records.push(record),
                     None => {
                         tracing::info!(entity = %self.entity, id, "Changed record is gone; the feed will list its deletion.")
@@ -222,7 +222,7 @@ impl Incremental<'_> {
             .await
         {
             Err(EntityFailure::Page {
-                source: QbenchError::Status { status: 400, .. },
+                error: QbenchError::Status { status: 400, .. },
                 ..
             }) => {
                 tracing::info!(entity = %self.entity, "QBench will not sort by last_updated; re-reading recent records.");

@@ -52,12 +52,11 @@ pub fn fetch_request(entity: Entity, id: i64, msg_id: &str) -> Outgoing {
 
 /// The message at `index` of a [`publish_all`] was not stored.
 #[derive(Debug, thiserror::Error)]
-#[error("{source}")]
+#[error("{error}")]
 pub struct PublishFailed {
     /// Its position among the messages given.
     pub index: usize,
-    #[source]
-    pub source: PublishError,
+    pub error: PublishError,
 }
 
 /// Publishes `messages` and waits until JetStream has stored every one,
@@ -84,7 +83,5 @@ async fn store(js: &Context, index: usize, message: Outgoing) -> Result<PublishA
             .await?
             .await
     };
-    stored
-        .await
-        .map_err(|source| PublishFailed { index, source })
+    stored.await.map_err(|error| PublishFailed { index, error })
 }

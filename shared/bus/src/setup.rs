@@ -55,20 +55,20 @@ impl Default for BusSettings {
 /// Creating a stream or consumer failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
-    #[error("cannot create stream {stream}: {source}")]
+    #[error("cannot create stream {stream}: {error}")]
     Stream {
         stream: &'static str,
-        source: jetstream::context::CreateStreamError,
+        error: jetstream::context::CreateStreamError,
     },
-    #[error("cannot open stream {stream}: {source}")]
+    #[error("cannot open stream {stream}: {error}")]
     OpenStream {
         stream: &'static str,
-        source: jetstream::context::GetStreamError,
+        error: jetstream::context::GetStreamError,
     },
-    #[error("cannot create consumer {consumer}: {source}")]
+    #[error("cannot create consumer {consumer}: {error}")]
     Consumer {
         consumer: String,
-        source: jetstream::stream::ConsumerError,
+        error: jetstream::stream::ConsumerError,
     },
 }
 
@@ -78,17 +78,17 @@ impl SetupError {
     /// JetStream refused (a conflicting configuration) is final.
     pub fn is_transient(&self) -> bool {
         match self {
-            SetupError::Stream { source, .. } => matches!(
-                source.kind(),
+            SetupError::Stream { error, .. } => matches!(
+                error.kind(),
                 CreateStreamErrorKind::TimedOut
                     | CreateStreamErrorKind::JetStreamUnavailable
                     | CreateStreamErrorKind::Response
             ),
-            SetupError::OpenStream { source, .. } => {
-                matches!(source.kind(), GetStreamErrorKind::Request)
+            SetupError::OpenStream { error, .. } => {
+                matches!(error.kind(), GetStreamErrorKind::Request)
             }
-            SetupError::Consumer { source, .. } => matches!(
-                source.kind(),
+            SetupError::Consumer { error, .. } => matches!(
+                error.kind(),
                 ConsumerErrorKind::TimedOut | ConsumerErrorKind::Request
             ),
         }
@@ -154,12 +154,12 @@ async fn ensure_stream(
         Ok(stream) => stream,
         // Services starting together race to create the same stream; the
         // loser's create fails although the stream now exists.
-        Err(source) => match js.get_stream(kind.name()).await {
+        Err(error) => match js.get_stream(kind.name()).await {
             Ok(stream) => stream,
             Err(_) => {
                 return Err(SetupError::Stream {
                     stream: kind.name(),
-                    source,
+                    error,
                 });
             }
         },
@@ -258,16 +258,16 @@ async fn ensure_consumer_once(
     let stream = js
         .get_stream(kind.name())
         .await
-        .map_err(|source| SetupError::OpenStream {
+        .map_err(|error| SetupError::OpenStream {
             stream: kind.name(),
-            source,
+            error,
         })?;
     let mut consumer = stream
         .get_or_create_consumer(&name, config.clone())
         .await
-        .map_err(|source| SetupError::Consumer {
+        .map_err(|error| SetupError::Consumer {
             consumer: name.clone(),
-            source,
+            error,
         })?;
     // An existing consumer takes a changed `LOADER_ACK_WAIT`, max
     // deliveries or max pending: creating it again with the same name

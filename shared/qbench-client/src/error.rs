@@ -50,9 +50,10 @@ pub enum QbenchError {
     },
 
     /// The request never got a complete answer: connect failure, reset,
-    /// timeout.
+    /// timeout. Its causes are in the message already, so it names no
+    /// source to be printed again.
     #[error("{}", transport_summary(.0))]
-    Transport(#[source] reqwest::Error),
+    Transport(reqwest::Error),
 
     /// QBench answered success with a body that is not the expected JSON.
     #[error("qbench answered {status} with an unexpected body: {reason}")]

@@ -32,10 +32,10 @@ static RECORDER: Mutex<Option<PrometheusHandle>> = Mutex::new(None);
 pub enum MetricsError {
     #[error("cannot install the metrics recorder: {0}")]
     Recorder(#[from] BuildError),
-    #[error("cannot listen on {addr} (METRICS_ADDR): {source}")]
+    #[error("cannot listen on {addr} (METRICS_ADDR): {error}")]
     Listen {
         addr: SocketAddr,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -45,10 +45,10 @@ pub async fn serve_metrics(addr: SocketAddr) -> Result<SocketAddr, MetricsError>
     let handle = recorder()?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|source| MetricsError::Listen { addr, source })?;
+        .map_err(|error| MetricsError::Listen { addr, error })?;
     let bound = listener
         .local_addr()
-        .map_err(|source| MetricsError::Listen { addr, source })?;
+        .map_err(|error| MetricsError::Listen { addr, error })?;
 
     let scrape = handle.clone();
     let app = Router::new().route("/metrics", get(move || async move { scrape.render() }));
