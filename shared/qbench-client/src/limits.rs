@@ -6,7 +6,7 @@
 //! a 429 places on the whole client, because when QBench throttles one
 //! request it throttles all of them.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -85,9 +85,11 @@ impl Limits {
     /// Records a 429: holds the whole client off for the wait it asked for
     /// (or an exponential one when it named none), with jitter.
     ///
-    /// Fails with [`QbenchError::Throttled`] when that wait would take the
-    /// call past its budget; the hold is then capped at the budget's size so
-    /// other calls probe again later instead of giving up a day's work.
+    /// A wait longer than the call's budget has left is cut to what is left:
+    /// the call sits that out and asks once more, since a long `Retry-After`
+    /// is QBench's estimate. Fails with [`QbenchError::Throttled`] when the
+    /// budget is already spent; the hold is then capped at the budget's size
+    /// so other calls probe again later instead of giving up a day's work.
     pub(crate) fn throttled(
         &self,
         signal: &ThrottleSignal,
@@ -100,9 +102,13 @@ impl Limits {
         let room = budget.remaining();
 
         if wanted > room {
-            self.hold_off(wanted.min(self.max_throttle_wait), &reason);
-            let cap = self.max_throttle_wait.as_secs_f64();
-            return Err(budget.exceeded(format!("{reason}, more than the {cap}s cap allows")));
+            if room.is_zero() || budget.cut_short.swap(true, Ordering::Relaxed) {
+                self.hold_off(wanted.min(self.max_throttle_wait), &reason);
+                let cap = self.max_throttle_wait.as_secs_f64();
+                return Err(budget.exceeded(format!("{reason}, more than the {cap}s cap allows")));
+            }
+            self.hold_off(room, &reason);
+            return Ok(room);
         }
 
         let wait = wanted + jitter(wanted, room - wanted);
@@ -165,6 +171,9 @@ pub(crate) struct ThrottleBudget {
     cap: Duration,
     spent_micros: AtomicU64,
     bare_throttles: AtomicU32,
+    /// Whether a wait was already cut to what the budget had left: the
+    /// call then had its last ask.
+    cut_short: AtomicBool,
 }
 
 impl ThrottleBudget {
@@ -174,6 +183,7 @@ impl ThrottleBudget {
             cap,
             spent_micros: AtomicU64::new(0),
             bare_throttles: AtomicU32::new(0),
+            cut_short: AtomicBool::new(false),
         }
     }
 
