@@ -33,6 +33,7 @@ export async function recordBenchmark(path, { load, bundle }) {
     `| first load, slowest of 5 | ${load.worst} ms |`,
     `| bundle (\`frontend/dist/assets\`) | ${kib(bundle.total)} (${kib(bundle.js)} of JavaScript) |`,
     `| bundle, gzipped | ${kib(bundle.gzip)} |`,
+    `| JavaScript the overview's first load fetches (uncompressed) | ${kib(load.scripts)} |`,
     END,
   ].join('\n');
   const text = await readFile(path, 'utf8');
