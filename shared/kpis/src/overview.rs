@@ -108,6 +108,9 @@ fn range_samples() -> String {
     )
 }
 
+// TODO(#3): "completed" is having a completion or report date, so tests
+// cancelled or not reportable count as pending forever; see
+// entities::sla::test_status.
 /// Tests of scoped orders created in the window, in batch `$8` when given;
 /// a banned or deleted batch holds no tests, as it is not there to filter on.
 fn range_tests() -> String {
