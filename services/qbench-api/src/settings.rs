@@ -13,6 +13,13 @@ use mirror_config::{
 /// output make brute-forcing the key the cheapest attack.
 const MIN_SECRET_BYTES: usize = 32;
 
+/// The longest a login token may live: a month. A stolen token is good
+/// until it expires, so the lifetime is bounded however it is configured.
+const MAX_TOKEN_TTL_HOURS: u32 = 720;
+
+/// The longest SLA the metrics take, a year.
+const MAX_SLA_HOURS: u32 = 8760;
+
 /// Everything the API reads from its environment.
 #[derive(Debug, Clone)]
 pub struct ApiSettings {
@@ -69,7 +76,7 @@ impl ApiSettings {
             )?,
             timezone,
             lab_timezone: env.or("LAB_TIMEZONE", timezone)?,
-            sla_hours: positive(env, "SLA_HOURS", 48)?,
+            sla_hours: hours(env, "SLA_HOURS", 48, MAX_SLA_HOURS)?,
             tat_sample_types: env.optional_with("TAT_SAMPLE_TYPES", parse_sample_types)?,
             auth: AuthSettings::from_env(env)?,
             web: WebSettings::from_env(env)?,
@@ -90,7 +97,7 @@ impl AuthSettings {
         }
         Ok(AuthSettings {
             secret,
-            token_ttl_hours: positive(env, "AUTH_TOKEN_TTL_HOURS", 3)?,
+            token_ttl_hours: hours(env, "AUTH_TOKEN_TTL_HOURS", 3, MAX_TOKEN_TTL_HOURS)?,
         })
     }
 }
@@ -138,12 +145,13 @@ fn parse_sample_types(raw: &str) -> Result<Vec<String>, String> {
     Ok(types)
 }
 
-fn positive(env: &Env, variable: &'static str, default: u32) -> Result<u32, ConfigError> {
+/// A whole number of hours from 1 to `most`.
+fn hours(env: &Env, variable: &'static str, default: u32, most: u32) -> Result<u32, ConfigError> {
     let value = env.or(variable, default)?;
-    if value == 0 {
+    if !(1..=most).contains(&value) {
         return Err(ConfigError::Invalid {
             variable,
-            reason: "must be at least 1".to_owned(),
+            reason: format!("must be from 1 to {most} hours"),
         });
     }
     Ok(value)
@@ -167,6 +175,27 @@ mod tests {
             err.to_string(),
             "AUTH_SECRET_KEY is invalid: must be at least 32 bytes long"
         );
+    }
+
+    #[test]
+    fn hours_are_bounded() {
+        for (variable, value) in [
+            ("AUTH_TOKEN_TTL_HOURS", "0"),
+            ("AUTH_TOKEN_TTL_HOURS", "1000000000"),
+            ("SLA_HOURS", "0"),
+            ("SLA_HOURS", "9000"),
+        ] {
+            let env = Env::from_pairs([
+                ("DATABASE_URL", "postgres://x/y"),
+                ("AUTH_SECRET_KEY", KEY),
+                (variable, value),
+            ]);
+            let err = ApiSettings::from_env(&env).unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!("{variable} is invalid: must be from 1 to ")),
+                "{err}"
+            );
+        }
     }
 
     #[test]
