@@ -33,6 +33,9 @@ pub enum ApiError {
     /// A request body that is not the JSON the route expects.
     #[error("invalid request body: {0}")]
     InvalidBody(String),
+    /// A request body larger than any the API reads.
+    #[error("the request body is too large")]
+    BodyTooLarge,
     /// No such route, or no such visible record.
     #[error("not found")]
     NotFound,
@@ -63,6 +66,7 @@ impl ApiError {
             ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
             ApiError::InvalidParameter { .. } => (StatusCode::BAD_REQUEST, "invalid_parameter"),
             ApiError::InvalidBody(_) => (StatusCode::BAD_REQUEST, "invalid_body"),
+            ApiError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),

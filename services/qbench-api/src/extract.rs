@@ -4,6 +4,7 @@ use std::error::Error as _;
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -127,7 +128,10 @@ where
         axum::Json::<T>::from_request(request, state)
             .await
             .map(|body| ApiJson(body.0))
-            .map_err(|e: JsonRejection| ApiError::InvalidBody(e.body_text()))
+            .map_err(|e: JsonRejection| match e.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => ApiError::BodyTooLarge,
+                _ => ApiError::InvalidBody(e.body_text()),
+            })
     }
 }
 

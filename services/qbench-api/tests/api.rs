@@ -139,6 +139,27 @@ async fn health_answers_ok_when_the_database_does() {
 }
 
 #[tokio::test]
+async fn a_login_body_beyond_the_limit_is_refused_as_too_large() {
+    let app = TestApp::spawn().await;
+    let huge = "x".repeat(3 * 1024 * 1024);
+    let request = app
+        .http
+        .post(format!("{}/api/auth/login", app.base))
+        .json(&json!({"username": huge, "password": PASSWORD}));
+
+    let answer = step("login", request.send()).await.unwrap();
+    let status = answer.status();
+    let body: Value = step("body", answer.json()).await.unwrap();
+
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        body,
+        json!({"code": "body_too_large", "message": "the request body is too large"})
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
 async fn login_answers_a_bearer_token_that_opens_the_v1_routes() {
     let app = TestApp::spawn().await;
     app.create_user("alice").await;

@@ -59,6 +59,7 @@ pub struct LoginUser {
         (status = 200, description = "Logged in", body = LoginResponse),
         (status = 400, description = "Malformed body", body = ErrorBody),
         (status = 401, description = "Refused", body = ErrorBody),
+        (status = 413, description = "Body larger than 2 MiB", body = ErrorBody),
     )
 )]
 async fn login(
