@@ -88,7 +88,15 @@ impl Telemetry {
 
 fn install(service: &'static str, level: &str, provider: Option<SdkTracerProvider>) -> Telemetry {
     let default = format!("{level},sqlx::postgres::notice=warn");
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    // A RUST_LOG that does not parse is said once logging works, rather
+    // than dropped in silence.
+    let (filter, refused) = match std::env::var(EnvFilter::DEFAULT_ENV) {
+        Ok(raw) if !raw.trim().is_empty() => match EnvFilter::try_new(&raw) {
+            Ok(filter) => (filter, None),
+            Err(e) => (EnvFilter::new(&default), Some(e.to_string())),
+        },
+        _ => (EnvFilter::new(&default), None),
+    };
     let logs = if std::io::stderr().is_terminal() {
         tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
@@ -112,6 +120,9 @@ fn install(service: &'static str, level: &str, provider: Option<SdkTracerProvide
         .try_init();
     if installed.is_ok() {
         tracing::debug!(service, traces = provider.is_some(), "Logging installed.");
+        if let Some(reason) = refused {
+            tracing::warn!(%reason, default, "RUST_LOG is not a log filter; logging at the default level.");
+        }
     }
     Telemetry { provider }
 }
