@@ -70,8 +70,8 @@ impl State {
             }
             State::Queued => format!("{held} (the fetcher has not answered)"),
             State::Published(..) => format!(
-                "{held} (fetched, still with the loaders; `qbenchctl skipped list` \
-                 shows it if it waits for a parent)"
+                "{held} (fetched, still with the loaders: a copy waiting for its \
+                 parent shows in `qbenchctl skipped list` once its retries are spent)"
             ),
             State::Failing(error) => format!("{held} (last fetch failed: {error})"),
         }
