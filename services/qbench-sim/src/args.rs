@@ -62,10 +62,22 @@ enum Switch {
     Off,
 }
 
+/// Where a lab's history may end: its records are generated up to there,
+/// so a clock centuries ahead would generate centuries of lab.
 fn instant(raw: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(raw)
+    let at = DateTime::parse_from_rfc3339(raw)
         .map(|at| at.with_timezone(&Utc))
-        .map_err(|_| format!("{raw:?} is not an RFC 3339 time such as 2026-06-01T00:00:00Z"))
+        .map_err(|_| format!("{raw:?} is not an RFC 3339 time such as 2026-06-01T00:00:00Z"))?;
+    let earliest = DateTime::parse_from_rfc3339("2000-01-01T00:00:00Z")
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| e.to_string())?;
+    let latest = Utc::now() + chrono::Duration::days(10 * 366);
+    if at < earliest || at > latest {
+        return Err(format!(
+            "{raw:?} is outside the years a lab may end in (2000 to ten years from now)"
+        ));
+    }
+    Ok(at)
 }
 
 fn duration(raw: &str) -> Result<Duration, String> {
@@ -116,7 +128,7 @@ impl Args {
     fn tick(&self) -> anyhow::Result<Option<Duration>> {
         match self.tick.as_deref() {
             Some("off") => Ok(None),
-            Some(raw) => match parse_duration(raw).map_err(anyhow::Error::msg)? {
+            Some(raw) => match parse_duration(raw).map_err(|e| anyhow::anyhow!("--tick: {e}"))? {
                 zero if zero.is_zero() => anyhow::bail!("--tick must be longer than zero, or off"),
                 every => Ok(Some(every)),
             },
@@ -154,6 +166,18 @@ mod tests {
         assert_eq!(config.timezone, chrono_tz::America::Chicago);
         assert_eq!(config.client_id, DEMO_CLIENT_ID);
         assert_eq!(config.tick, None, "a fixed clock does not tick by default");
+    }
+
+    #[test]
+    fn a_lab_ends_in_a_sensible_year() {
+        for far in ["9999-12-31T00:00:00Z", "1970-01-01T00:00:00Z"] {
+            let err = Args::try_parse_from(["qbench-sim", "--clock", far]).unwrap_err();
+            assert!(
+                err.to_string().contains("outside the years"),
+                "{far}: {err}"
+            );
+        }
+        assert!(Args::try_parse_from(["qbench-sim", "--clock", "2026-06-01T00:00:00Z"]).is_ok());
     }
 
     #[test]

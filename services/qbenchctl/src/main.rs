@@ -35,7 +35,7 @@ enum Command {
         wait: bool,
         /// With --wait: give up (exit non-zero; the sync goes on) after this
         /// many seconds without any progress, e.g. when the fetcher died.
-        #[arg(long, default_value_t = 1800)]
+        #[arg(long, default_value_t = 1800, value_parser = seconds)]
         stall_timeout: u64,
     },
     /// Re-read the records created in the last N days, wait until they are
@@ -54,7 +54,7 @@ enum Command {
         report_dir: std::path::PathBuf,
         /// Give up (exit non-zero; the sync goes on) after this many seconds
         /// without any progress.
-        #[arg(long, default_value_t = 1800)]
+        #[arg(long, default_value_t = 1800, value_parser = seconds)]
         stall_timeout: u64,
     },
     /// Fetch records by id now, with their missing parents.
@@ -65,7 +65,7 @@ enum Command {
         #[arg(required = true, value_parser = record_id_i64)]
         ids: Vec<i64>,
         /// How long to wait for the records to be loaded, in seconds.
-        #[arg(long, default_value_t = 120)]
+        #[arg(long, default_value_t = 120, value_parser = seconds)]
         timeout: u64,
     },
     /// Load records already in QBENCH_RAW again, without asking QBench
@@ -425,6 +425,17 @@ fn stream_sequence(text: &str) -> Result<u64, String> {
     }
 }
 
+/// A wait in seconds: 1 to a week.
+fn seconds(text: &str) -> Result<u64, String> {
+    const WEEK: u64 = 7 * 86_400;
+    match text.parse::<u64>() {
+        Ok(n) if (1..=WEEK).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{text:?} is not a number of seconds from 1 to {WEEK}"
+        )),
+    }
+}
+
 /// A count of one or more.
 fn at_least_one(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
@@ -454,6 +465,13 @@ mod tests {
         assert!(Cli::try_parse_from(args).is_err());
         assert!(Cli::try_parse_from(["qbenchctl", "fetch", "test", "42"]).is_ok());
         assert!(Cli::try_parse_from(["qbenchctl", "dlq", "list", "--limit", "0"]).is_err());
+        for bad in ["0", "18446744073709551615"] {
+            let args = ["qbenchctl", "fetch", "test", "1", "--timeout", bad];
+            let err = Cli::try_parse_from(args).unwrap_err().to_string();
+            assert!(err.contains("is not a number of seconds"), "{bad}: {err}");
+            let args = ["qbenchctl", "sync", "--wait", "--stall-timeout", bad];
+            assert!(Cli::try_parse_from(args).is_err(), "{bad}");
+        }
         for bad in ["abc", "0", "-1"] {
             let err = Cli::try_parse_from(["qbenchctl", "dlq", "show", "--", bad])
                 .unwrap_err()

@@ -213,7 +213,12 @@ fn describe(duration: Duration) -> String {
     }
 }
 
+/// The longest duration read: a hundred years, far past any setting that
+/// makes sense, and well inside what JetStream and the clocks can hold.
+const MAX_DURATION_SECS: u64 = 100 * 365 * 86_400;
+
 /// Parses `250ms`, `90s`, `5m`, `2h` or `30d`; a bare number is seconds.
+/// Anything longer than a hundred years is refused rather than wrapped.
 pub fn parse_duration(raw: &str) -> Result<Duration, String> {
     let raw = raw.trim();
     let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
@@ -221,7 +226,9 @@ pub fn parse_duration(raw: &str) -> Result<Duration, String> {
     let number: u64 = number
         .parse()
         .map_err(|_| format!("{raw:?} is not a duration"))?;
+    let too_long = || format!("{raw:?} is too long (at most 36500d)");
     let seconds = match unit {
+        "ms" if number / 1000 > MAX_DURATION_SECS => return Err(too_long()),
         "ms" => return Ok(Duration::from_millis(number)),
         "" | "s" => 1,
         "m" => 60,
@@ -233,7 +240,10 @@ pub fn parse_duration(raw: &str) -> Result<Duration, String> {
             ));
         }
     };
-    Ok(Duration::from_secs(number * seconds))
+    match number.checked_mul(seconds) {
+        Some(total) if total <= MAX_DURATION_SECS => Ok(Duration::from_secs(total)),
+        _ => Err(too_long()),
+    }
 }
 
 fn invalid(variable: &'static str, reason: &str) -> ConfigError {
@@ -277,6 +287,22 @@ mod tests {
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert!(parse_duration("5 parsecs").is_err());
+        assert_eq!(
+            parse_duration("36500d"),
+            Ok(Duration::from_secs(36_500 * 86_400))
+        );
+        for huge in ["36501d", "213503982334602d", "99999999999999999999ms"] {
+            let err = parse_duration(huge).unwrap_err();
+            assert!(
+                err.contains("too long") || err.contains("not a duration"),
+                "{huge}: {err}"
+            );
+        }
+        assert!(
+            parse_duration("213503982334602d")
+                .unwrap_err()
+                .contains("too long")
+        );
     }
 
     #[test]

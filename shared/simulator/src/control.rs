@@ -137,6 +137,15 @@ async fn advance(
             "one advance may cover at most ten years".into(),
         ));
     }
+    // Nor may advances add up past a decade from now: each generated year
+    // stays in memory.
+    let latest = chrono::Utc::now() + chrono::Duration::seconds(MAX_ADVANCE_SECS as i64);
+    let target = sim.now() + chrono::Duration::seconds(secs as i64);
+    if target > latest {
+        return Err(ControlError::BadBody(
+            "the lab's clock may not pass ten years from now".into(),
+        ));
+    }
     match step.to {
         Some(to) => Ok(Json(sim.advance_to(to)?)),
         None => Ok(Json(sim.advance(Duration::from_secs(secs)))),

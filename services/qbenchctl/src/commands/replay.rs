@@ -104,10 +104,17 @@ pub fn parse_since(raw: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
         return Ok(date.and_time(chrono::NaiveTime::MIN).and_utc());
     }
-    let ago = mirror_config::parse_duration(raw)
-        .map_err(|_| format!("{raw:?} is neither a time, a date nor a duration such as 6h"))?;
-    let ago = chrono::Duration::from_std(ago).map_err(|e| e.to_string())?;
-    Ok(Utc::now() - ago)
+    let ago = mirror_config::parse_duration(raw).map_err(|e| {
+        if raw.starts_with(|c: char| c.is_ascii_digit()) && e.contains("too long") {
+            e
+        } else {
+            format!("{raw:?} is neither a time, a date nor a duration such as 6h")
+        }
+    })?;
+    chrono::Duration::from_std(ago)
+        .ok()
+        .and_then(|ago| Utc::now().checked_sub_signed(ago))
+        .ok_or_else(|| format!("{raw:?} reaches back before any time this can name"))
 }
 
 #[cfg(test)]
