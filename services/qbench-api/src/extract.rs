@@ -44,6 +44,9 @@ fn query_error(rejection: &QueryRejection) -> ApiError {
     if let Some((name, known)) = unknown_parameter(&detail) {
         return ApiError::parameter(name, format!("unknown parameter; this route takes {known}"));
     }
+    if let Some(name) = duplicate_parameter(&detail) {
+        return ApiError::parameter(name, "given more than once");
+    }
     match detail.split_once(": ") {
         Some((name, reason)) if is_parameter_name(name) => {
             ApiError::parameter(name, plain_reason(reason))
@@ -81,6 +84,13 @@ fn unknown_parameter(detail: &str) -> Option<(&str, String)> {
         known
     };
     Some((name, known))
+}
+
+/// The name in serde's ``duplicate field `x` ``.
+fn duplicate_parameter(detail: &str) -> Option<&str> {
+    let rest = detail.split("duplicate field `").nth(1)?;
+    let (name, _) = rest.split_once('`')?;
+    is_parameter_name(name).then_some(name)
 }
 
 fn is_parameter_name(name: &str) -> bool {

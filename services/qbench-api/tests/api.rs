@@ -413,6 +413,10 @@ async fn a_bad_parameter_is_a_400_that_names_it() {
             "customers/new?limit=99999999999999999999",
             "limit: the number is too large",
         ),
+        (
+            "summary?date_from=2026-11-01&date_from=2026-11-02",
+            "date_from: given more than once",
+        ),
     ] {
         let (status, body) = app
             .get(&format!("/api/v1/metrics/{query}"), Some(&token))

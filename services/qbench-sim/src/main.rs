@@ -3,7 +3,7 @@
 //!
 //! Credentials come from `QBENCH_CLIENT_ID` and `QBENCH_CLIENT_SECRET` (the
 //! demo tenant's when unset), the tenant zone from `QBENCH_TIMEZONE`
-//! (default America/New_York); everything else from the flags below.
+//! (default UTC); everything else from the flags below.
 
 mod args;
 

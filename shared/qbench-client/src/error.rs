@@ -82,9 +82,17 @@ pub enum QbenchError {
 /// connection, unknown host, reset) is spelled out rather than hidden
 /// behind "error sending request".
 fn transport_summary(error: &reqwest::Error) -> String {
+    // The address without its query or any credentials: scheme, host, port
+    // and path say where the call went.
     let url = error
         .url()
-        .map(|u| format!(" ({}{})", u.host_str().unwrap_or(""), u.path()))
+        .map(|u| {
+            let mut bare = u.clone();
+            bare.set_query(None);
+            let _ = bare.set_password(None);
+            let _ = bare.set_username("");
+            format!(" ({bare})")
+        })
         .unwrap_or_default();
     if error.is_timeout() {
         return format!(

@@ -28,10 +28,18 @@ const TRACEPARENT: &str = "traceparent";
 /// Whether this process installed a trace exporter.
 static EXPORTING: AtomicBool = AtomicBool::new(false);
 
-/// The trace exporter could not be built.
+/// The trace exporter could not be built. The exporter's error says what
+/// was wrong already, so it is only in the message, not also a source that
+/// a `{:#}` would print a second time.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot export traces (OTEL_EXPORTER_OTLP_ENDPOINT): {0}")]
-pub struct TracesError(#[from] opentelemetry_otlp::ExporterBuildError);
+#[error("cannot export traces: {0}")]
+pub struct TracesError(opentelemetry_otlp::ExporterBuildError);
+
+impl From<opentelemetry_otlp::ExporterBuildError> for TracesError {
+    fn from(error: opentelemetry_otlp::ExporterBuildError) -> Self {
+        TracesError(error)
+    }
+}
 
 /// Whether spans are exported; callers skip building trace spans otherwise.
 pub fn exporting() -> bool {

@@ -54,10 +54,11 @@ impl State {
     }
 
     fn describe(&self, in_mirror: bool) -> String {
+        // What the mirror holds while the fetched copy is not (yet) in it.
         let held = if in_mirror {
-            "an older copy is in the mirror"
+            "the mirror keeps the copy it had"
         } else {
-            "not loaded"
+            "not in the mirror"
         };
         match self {
             State::Loaded(ancestors) if ancestors.is_empty() => "loaded".to_owned(),
@@ -68,12 +69,14 @@ impl State {
             State::SetAside { reason, error } => {
                 format!("set aside by the loaders ({reason}): {error}")
             }
-            State::Queued => format!("{held} (the fetcher has not answered)"),
+            State::Queued => {
+                format!("not fetched, {held} (no fetcher answered; is qbench-fetcher running?)")
+            }
             State::Published(..) => format!(
-                "{held} (fetched, still with the loaders: a copy waiting for its \
-                 parent shows in `qbenchctl skipped list` once its retries are spent)"
+                "fetched, not loaded yet; {held} (a copy waiting for its parent shows in \
+                 `qbenchctl skipped list` once its retries are spent)"
             ),
-            State::Failing(error) => format!("{held} (last fetch failed: {error})"),
+            State::Failing(error) => format!("not fetched, {held} (last fetch failed: {error})"),
         }
     }
 }
