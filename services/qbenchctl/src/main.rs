@@ -7,6 +7,10 @@ mod context;
 mod progress;
 mod replay;
 
+use std::fmt::Display;
+use std::ops::{Bound, RangeBounds};
+use std::str::FromStr;
+
 use clap::{Parser, Subcommand};
 use mirror_bus::control::MAX_WINDOW_DAYS;
 use mirror_records::Entity;
@@ -394,12 +398,28 @@ async fn banlist(
     }
 }
 
+/// `text` as a number within `range`, or a sentence naming `what` it
+/// should have been.
+fn number_in<T>(text: &str, range: impl RangeBounds<T>, what: &str) -> Result<T, String>
+where
+    T: FromStr + PartialOrd + Display,
+{
+    match text.parse::<T>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => {
+            let bounds = match (range.start_bound(), range.end_bound()) {
+                (Bound::Included(low), Bound::Included(high)) => format!("{low} to {high}"),
+                (Bound::Included(low), Bound::Unbounded) => format!("{low} or more"),
+                _ => "out of range".to_owned(),
+            };
+            Err(format!("{text:?} is not {what} ({bounds})"))
+        }
+    }
+}
+
 /// A QBench record id: a positive number that fits its 32-bit column.
 fn record_id(text: &str) -> Result<i32, String> {
-    match text.parse::<i32>() {
-        Ok(id) if id > 0 => Ok(id),
-        _ => Err(format!("{text:?} is not a record id (1 to {})", i32::MAX)),
-    }
+    number_in(text, 1..=i32::MAX, "a record id")
 }
 
 fn record_id_i64(text: &str) -> Result<i64, String> {
@@ -409,39 +429,23 @@ fn record_id_i64(text: &str) -> Result<i64, String> {
 /// Days of a window, 1 to [`MAX_WINDOW_DAYS`]; the error names the
 /// variable too, since the value often comes from the environment.
 fn window_days(text: &str) -> Result<u32, String> {
-    match text.parse::<u32>() {
-        Ok(days) if (1..=MAX_WINDOW_DAYS).contains(&days) => Ok(days),
-        _ => Err(format!(
-            "expected a number of days from 1 to {MAX_WINDOW_DAYS} (--days or SYNC_LOOKBACK_DAYS)"
-        )),
-    }
+    number_in(text, 1..=MAX_WINDOW_DAYS, "a number of days")
+        .map_err(|e| format!("{e}, from --days or SYNC_LOOKBACK_DAYS"))
 }
 
-/// A JetStream stream sequence: 1 or more.
+/// A JetStream stream sequence.
 fn stream_sequence(text: &str) -> Result<u64, String> {
-    match text.parse::<u64>() {
-        Ok(sequence) if sequence > 0 => Ok(sequence),
-        _ => Err(format!("{text:?} is not a stream sequence (1 or more)")),
-    }
+    number_in(text, 1.., "a stream sequence")
 }
 
 /// A wait in seconds: 1 to a week.
 fn seconds(text: &str) -> Result<u64, String> {
-    const WEEK: u64 = 7 * 86_400;
-    match text.parse::<u64>() {
-        Ok(n) if (1..=WEEK).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "{text:?} is not a number of seconds from 1 to {WEEK}"
-        )),
-    }
+    number_in(text, 1..=7 * 86_400, "a number of seconds")
 }
 
 /// A count of one or more.
 fn at_least_one(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(n) if n > 0 => Ok(n),
-        _ => Err(format!("{text:?} is not a count of 1 or more")),
-    }
+    number_in(text, 1.., "a count")
 }
 
 #[cfg(test)]
