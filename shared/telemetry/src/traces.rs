@@ -28,17 +28,48 @@ const TRACEPARENT: &str = "traceparent";
 /// Whether this process installed a trace exporter.
 static EXPORTING: AtomicBool = AtomicBool::new(false);
 
-/// The trace exporter could not be built. The exporter's error says what
-/// was wrong already, so it is only in the message, not also a source that
-/// a `{:#}` would print a second time.
+/// The trace exporter could not be built.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot export traces: {0}")]
-pub struct TracesError(opentelemetry_otlp::ExporterBuildError);
+pub enum TracesError {
+    /// The exporter refused its configuration. Its error says what was
+    /// wrong already, so it is only in the message, not also a source that
+    /// a `{:#}` would print a second time.
+    #[error("cannot export traces: {0}")]
+    Exporter(opentelemetry_otlp::ExporterBuildError),
+    /// An endpoint variable holds something other than an HTTP address (the
+    /// exporter speaks OTLP over HTTP only).
+    #[error("{variable} is invalid: {value:?} is not an http:// or https:// address")]
+    Endpoint {
+        variable: &'static str,
+        value: String,
+    },
+}
 
 impl From<opentelemetry_otlp::ExporterBuildError> for TracesError {
     fn from(error: opentelemetry_otlp::ExporterBuildError) -> Self {
-        TracesError(error)
+        TracesError::Exporter(error)
     }
+}
+
+/// Refuses an endpoint variable that is set but names no HTTP address;
+/// `read` looks a variable up.
+fn check_endpoints(read: impl Fn(&str) -> Option<String>) -> Result<(), TracesError> {
+    for variable in [
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    ] {
+        let Some(value) = read(variable) else {
+            continue;
+        };
+        let value = value.trim();
+        if !value.is_empty() && !value.starts_with("http://") && !value.starts_with("https://") {
+            return Err(TracesError::Endpoint {
+                variable,
+                value: value.to_owned(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Whether spans are exported; callers skip building trace spans otherwise.
@@ -69,8 +100,9 @@ pub(crate) fn provider(
     let mut exporter = SpanExporter::builder()
         .with_http()
         .with_protocol(Protocol::HttpBinary);
-    if let Some(endpoint) = endpoint {
-        exporter = exporter.with_endpoint(endpoint);
+    match endpoint {
+        Some(endpoint) => exporter = exporter.with_endpoint(endpoint),
+        None => check_endpoints(|name| std::env::var(name).ok())?,
     }
     let exporter = exporter.build()?;
 
@@ -132,6 +164,24 @@ pub fn link_to(span: &Span, traceparent: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_endpoint_must_be_an_http_address() {
+        let only = |name: &'static str, value: &'static str| {
+            move |asked: &str| (asked == name).then(|| value.to_owned())
+        };
+        let refused = check_endpoints(only("OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://x")).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "OTEL_EXPORTER_OTLP_ENDPOINT is invalid: \"ftp://x\" is not an http:// or https:// address"
+        );
+        let traces = only("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "collector:4318");
+        assert!(check_endpoints(traces).is_err());
+        assert!(
+            check_endpoints(only("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")).is_ok()
+        );
+        assert!(check_endpoints(|_: &str| None).is_ok());
+    }
 
     #[test]
     fn a_well_formed_traceparent_names_its_span() {
