@@ -7,6 +7,8 @@ use mirror_store::RunStatus;
 use qbench_fetcher::{FetcherSettings, SyncMode, SyncPlan};
 
 /// Pages QBench and publishes every raw record to NATS JetStream.
+/// Configured by the environment (README, "Configuration"); one fetcher is
+/// active per mirror, others wait to take over.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Cli {
@@ -16,7 +18,8 @@ struct Cli {
     /// With --once: read everything instead of what changed.
     #[arg(long, requires = "once")]
     full: bool,
-    /// With --once: only these entities (repeatable).
+    /// With --once: only these entities (repeatable): customer, order,
+    /// sample, batch or test.
     #[arg(long = "entity", requires = "once")]
     entities: Vec<Entity>,
 }
