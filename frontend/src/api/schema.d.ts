@@ -1292,7 +1292,7 @@ export interface operations {
   order: {
     parameters: {
       query?: {
-        /** @description SLA in hours; the lab default when absent. */
+        /** @description SLA in hours, more than 0; the lab default when absent. */
         sla_hours?: number;
         /** @description List the order's samples (default true). */
         include_samples?: boolean;
@@ -1373,7 +1373,7 @@ export interface operations {
   sample: {
     parameters: {
       query?: {
-        /** @description SLA in hours; the lab default when absent. */
+        /** @description SLA in hours, more than 0; the lab default when absent. */
         sla_hours?: number;
       };
       header?: never;
@@ -1450,7 +1450,7 @@ export interface operations {
   test: {
     parameters: {
       query?: {
-        /** @description SLA in hours; the lab default when absent. */
+        /** @description SLA in hours, more than 0; the lab default when absent. */
         sla_hours?: number;
       };
       header?: never;
@@ -1812,7 +1812,7 @@ export interface operations {
         order_id?: number;
         /** @description Only orders in this state. */
         state?: string;
-        /** @description SLA in hours; the lab default when absent. */
+        /** @description SLA in hours, more than 0; the lab default when absent. */
         sla_hours?: number;
       };
       header?: never;
@@ -1960,7 +1960,7 @@ export interface operations {
         order_id?: number;
         /** @description Only orders in this state. */
         state?: string;
-        /** @description SLA in hours; the lab default when absent. */
+        /** @description SLA in hours, more than 0; the lab default when absent. */
         sla_hours?: number;
       };
       header?: never;
@@ -2248,7 +2248,7 @@ export interface operations {
         order_id?: number;
         /** @description Only orders in this state. */
         state?: string;
-        /** @description SLA in hours; the lab default when absent. */
+        /** @description SLA in hours, more than 0; the lab default when absent. */
         sla_hours?: number;
         /** @description Series per `day` (default) or `week`. */
         group_by?: components['schemas']['TatGrouping'];
@@ -2398,9 +2398,9 @@ export interface operations {
         order_id?: number;
         /** @description Only orders in this state. */
         state?: string;
-        /** @description SLA in hours; the lab default when absent. */
+        /** @description SLA in hours, more than 0; the lab default when absent. */
         sla_hours?: number;
-        /** @description Calendar days in the moving average (default 7, 0 for none). */
+        /** @description Calendar days in the moving average, 0 to 366 (default 7, 0 for none). */
         moving_average_window?: number;
       };
       header?: never;

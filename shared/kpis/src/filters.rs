@@ -44,7 +44,9 @@ pub struct SlaRangeQuery {
     pub order_id: Option<i32>,
     /// Only orders in this state.
     pub state: Option<String>,
-    /// SLA in hours; the lab default when absent.
+    /// SLA in hours, more than 0; the lab default when absent.
+    #[param(exclusive_minimum = 0)]
+    #[schema(exclusive_minimum = 0)]
     pub sla_hours: Option<f64>,
 }
 
@@ -82,9 +84,13 @@ pub struct TatDailyQuery {
     pub order_id: Option<i32>,
     /// Only orders in this state.
     pub state: Option<String>,
-    /// SLA in hours; the lab default when absent.
+    /// SLA in hours, more than 0; the lab default when absent.
+    #[param(exclusive_minimum = 0)]
+    #[schema(exclusive_minimum = 0)]
     pub sla_hours: Option<f64>,
-    /// Calendar days in the moving average (default 7, 0 for none).
+    /// Calendar days in the moving average, 0 to 366 (default 7, 0 for none).
+    #[param(minimum = 0, maximum = 366)]
+    #[schema(minimum = 0, maximum = 366)]
     pub moving_average_window: Option<u32>,
 }
 
@@ -134,7 +140,9 @@ pub struct TatQuery {
     pub order_id: Option<i32>,
     /// Only orders in this state.
     pub state: Option<String>,
-    /// SLA in hours; the lab default when absent.
+    /// SLA in hours, more than 0; the lab default when absent.
+    #[param(exclusive_minimum = 0)]
+    #[schema(exclusive_minimum = 0)]
     pub sla_hours: Option<f64>,
     /// Series per `day` (default) or `week`.
     pub group_by: Option<TatGrouping>,
@@ -167,6 +175,8 @@ pub struct CustomersQuery {
     /// Last day (whole day, lab zone) or instant counted.
     pub date_to: Option<String>,
     /// How many customers to answer, 1 to 1000 (default 10).
+    #[param(minimum = 1, maximum = 1000)]
+    #[schema(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 
@@ -184,7 +194,9 @@ pub struct SyncStatusQuery {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EntityQuery {
-    /// SLA in hours; the lab default when absent.
+    /// SLA in hours, more than 0; the lab default when absent.
+    #[param(exclusive_minimum = 0)]
+    #[schema(exclusive_minimum = 0)]
     pub sla_hours: Option<f64>,
 }
 
@@ -193,7 +205,9 @@ pub struct EntityQuery {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OrderQuery {
-    /// SLA in hours; the lab default when absent.
+    /// SLA in hours, more than 0; the lab default when absent.
+    #[param(exclusive_minimum = 0)]
+    #[schema(exclusive_minimum = 0)]
     pub sla_hours: Option<f64>,
     /// List the order's samples (default true).
     pub include_samples: Option<bool>,
