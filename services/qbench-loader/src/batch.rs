@@ -317,7 +317,13 @@ async fn commit(
     if !deletes.is_empty() {
         mirror_store::mark_deleted(&mut tx, entity, &deletes, None).await?;
     }
-    mirror_store::hold_checkpoint(&mut tx, entity).await?;
+    let set_aside = fates.iter().any(|fate| matches!(fate, Fate::SetAside(_)));
+    // Records of a run lock the entity's checkpoint before any bookkeeping
+    // (see hold_checkpoint); records outside every run (an operator's fetch,
+    // a retry) have no page to count and leave the checkpoint alone.
+    if !receipts.is_empty() || !places.is_empty() || set_aside {
+        mirror_store::hold_checkpoint(&mut tx, entity).await?;
+    }
     mirror_store::count_page_changes(&mut tx, entity, &summary, &places).await?;
     for fate in fates {
         if let Fate::SetAside(record) = fate {

@@ -184,6 +184,12 @@ async fn a_test_loads_once_its_late_sample_arrives() {
         .await
         .unwrap();
     assert_eq!(skipped, 0);
+    // Records outside any run leave no checkpoint behind: no run is loading.
+    let checkpoints: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_checkpoints")
+        .fetch_one(&h.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(checkpoints, 0);
     h.stop().await;
 }
 
