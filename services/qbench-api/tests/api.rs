@@ -142,14 +142,8 @@ async fn health_answers_ok_when_the_database_does() {
 async fn a_login_body_beyond_the_limit_is_refused_as_too_large() {
     let app = TestApp::spawn().await;
     let huge = "x".repeat(3 * 1024 * 1024);
-    let request = app
-        .http
-        .post(format!("{}/api/auth/login", app.base))
-        .json(&json!({"username": huge, "password": PASSWORD}));
 
-    let answer = step("login", request.send()).await.unwrap();
-    let status = answer.status();
-    let body: Value = step("body", answer.json()).await.unwrap();
+    let (status, body) = app.login(&huge, PASSWORD).await;
 
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(

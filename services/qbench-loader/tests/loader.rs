@@ -45,6 +45,14 @@ impl Harness {
         }
     }
 
+    /// A harness with one loader that has customer 1 and its order 10.
+    async fn loading_family() -> Self {
+        let mut h = Harness::start().await;
+        h.spawn_loader();
+        publish_family(&h).await;
+        h
+    }
+
     fn settings(&self, extra: &[(&str, &str)]) -> LoaderSettings {
         let nats_url = self.nats.url();
         let mut pairs = vec![
@@ -212,9 +220,7 @@ async fn a_waiting_record_loads_soon_after_its_parent_not_at_the_end_of_its_dela
 
 #[tokio::test]
 async fn a_record_whose_parent_never_comes_is_set_aside_then_retried_when_it_does() {
-    let mut h = Harness::start().await;
-    h.spawn_loader();
-    publish_family(&h).await;
+    let h = Harness::loading_family().await;
     h.publish(Entity::Test, json!({"id": 5001, "sample_id": 77}), None)
         .await;
 
@@ -253,9 +259,7 @@ async fn a_record_whose_parent_never_comes_is_set_aside_then_retried_when_it_doe
 
 #[tokio::test]
 async fn one_odd_record_is_set_aside_alone_and_its_neighbours_load() {
-    let mut h = Harness::start().await;
-    h.spawn_loader();
-    publish_family(&h).await;
+    let h = Harness::loading_family().await;
     h.publish(Entity::Sample, json!({"id": 77, "order_id": 10}), None)
         .await;
     let run = Uuid::new_v4();
@@ -322,9 +326,7 @@ fn page_counts(run: Uuid, page: i64) -> String {
 
 #[tokio::test]
 async fn an_older_copy_loading_leaves_a_newer_copy_set_aside() {
-    let mut h = Harness::start().await;
-    h.spawn_loader();
-    publish_family(&h).await;
+    let h = Harness::loading_family().await;
     h.publish(Entity::Sample, json!({"id": 77, "order_id": 10}), None)
         .await;
     let pool = h.db.pool.clone();
@@ -370,9 +372,7 @@ async fn an_older_copy_loading_leaves_a_newer_copy_set_aside() {
 
 #[tokio::test]
 async fn two_runs_copies_of_one_version_wait_for_their_parent_apart() {
-    let mut h = Harness::start().await;
-    h.spawn_loader();
-    publish_family(&h).await;
+    let h = Harness::loading_family().await;
     let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
     // One version of test 61 in two runs' messages, its sample not there yet.
     let test = json!({"id": 61, "sample_id": 88, "last_updated": "1700000100"});

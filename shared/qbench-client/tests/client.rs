@@ -241,23 +241,32 @@ async fn retry_after_zero_still_waits_a_second() {
     assert!(gap(&hits[0], &hits[1]) >= Duration::from_secs(1));
 }
 
-#[tokio::test]
-async fn a_retry_after_beyond_the_cap_is_waited_up_to_the_cap_then_ends_the_call() {
+/// Page 1 of tests, throttled `times` times with a day-long `Retry-After`,
+/// read by a client whose throttle cap is `cap`.
+async fn read_past_a_day_long_retry_after(
+    times: usize,
+    cap: Duration,
+) -> (Mock, Result<Page, QbenchError>) {
     let qbench = Mock::start().await;
     let headers = vec![("Retry-After", "86400".to_owned())];
-    qbench.rule("test", Some(1), 2, Answer::Throttle(headers));
+    qbench.rule("test", Some(1), times, Answer::Throttle(headers));
     let mut settings = qbench.settings();
-    settings.max_throttle_wait = Duration::from_secs(2);
+    settings.max_throttle_wait = cap;
     let client = client(settings);
-
-    let err = within(
+    let page = within(
         Duration::from_secs(10),
         "the capped wait",
         client.list_page(Entity::Test, &PageQuery::new(1, 50)),
     )
-    .await
-    .expect_err("throttled");
+    .await;
+    (qbench, page)
+}
 
+#[tokio::test]
+async fn a_retry_after_beyond_the_cap_is_waited_up_to_the_cap_then_ends_the_call() {
+    let (qbench, page) = read_past_a_day_long_retry_after(2, Duration::from_secs(2)).await;
+
+    let err = page.expect_err("throttled");
     let QbenchError::Throttled { reason, waited } = &err else {
         panic!("expected Throttled, got {err}");
     };
@@ -273,19 +282,7 @@ async fn a_retry_after_beyond_the_cap_is_waited_up_to_the_cap_then_ends_the_call
 
 #[tokio::test]
 async fn a_retry_after_beyond_the_cap_is_asked_again_once_the_cap_is_waited() {
-    let qbench = Mock::start().await;
-    let headers = vec![("Retry-After", "86400".to_owned())];
-    qbench.rule("test", Some(1), 1, Answer::Throttle(headers));
-    let mut settings = qbench.settings();
-    settings.max_throttle_wait = Duration::from_secs(1);
-    let client = client(settings);
-
-    let page = within(
-        Duration::from_secs(10),
-        "the capped wait",
-        client.list_page(Entity::Test, &PageQuery::new(1, 50)),
-    )
-    .await;
+    let (qbench, page) = read_past_a_day_long_retry_after(1, Duration::from_secs(1)).await;
 
     assert!(page.is_ok(), "{page:?}");
     assert_eq!(qbench.hits().len(), 2);
