@@ -362,6 +362,7 @@ async function main() {
     );
     expectEqual('tests total', await kpi(page, 'tests-total'), count(tests.kpis.total_tests));
     expectEqual('tests pending', await kpi(page, 'tests-pending'), count(tests.kpis.pending_tests));
+    expectEqual('tests closed', await kpi(page, 'tests-closed'), count(tests.kpis.closed_tests));
     await shot(page, 'samples');
 
     console.log('record lookup');

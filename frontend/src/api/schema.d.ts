@@ -629,12 +629,14 @@ export interface components {
       id: number;
       /**
        * Format: int64
-       * @description Visible samples without a completion date.
+       * @description Visible samples without a completion date and not closed by their
+       *     state (DISCONTINUED, NOT REPORTABLE).
        */
       pending_samples: number;
       /**
        * Format: int64
-       * @description Visible tests neither completed nor reported.
+       * @description Visible tests neither completed, nor reported, nor closed by their
+       *     state (CANCELLED, NOT REPORTABLE).
        */
       pending_tests: number;
       /**
@@ -679,7 +681,7 @@ export interface components {
       id: number;
       /**
        * Format: int64
-       * @description Its tests neither completed nor reported.
+       * @description Its tests neither completed, nor reported, nor closed.
        */
       pending_tests: number;
       /** @description Sample name. */
@@ -770,12 +772,19 @@ export interface components {
     SampleKpis: {
       /**
        * Format: int64
+       * @description Of those, samples without a completion date whose state ended them
+       *     (DISCONTINUED, NOT REPORTABLE); an addition to the earlier tool's
+       *     answer, which counted them as pending.
+       */
+      closed_samples: number;
+      /**
+       * Format: int64
        * @description Of those, samples with a completion date.
        */
       completed_samples: number;
       /**
        * Format: int64
-       * @description Of those, samples without one.
+       * @description Of those, samples not completed and not closed.
        */
       pending_samples: number;
       /**
@@ -834,7 +843,7 @@ export interface components {
      * @description Where a record stands against the SLA.
      * @enum {string}
      */
-    SlaStatus: 'within_sla' | 'beyond_sla' | 'pending' | 'overdue' | 'unknown';
+    SlaStatus: 'within_sla' | 'beyond_sla' | 'pending' | 'overdue' | 'closed' | 'unknown';
     /** @description The counts of `metrics/summary`. */
     SummaryKpis: {
       /**
@@ -1121,12 +1130,19 @@ export interface components {
     TestKpis: {
       /**
        * Format: int64
+       * @description Of those, tests neither completed nor reported whose state ended
+       *     them (CANCELLED, NOT REPORTABLE); an addition to the earlier tool's
+       *     answer, which counted them as pending.
+       */
+      closed_tests: number;
+      /**
+       * Format: int64
        * @description Of those, tests completed or reported.
        */
       completed_tests: number;
       /**
        * Format: int64
-       * @description Of those, the others.
+       * @description Of those, tests not completed and not closed.
        */
       pending_tests: number;
       /**

@@ -2,14 +2,16 @@
 //! `metrics/tests/label-distribution`: workload counts of a range.
 //!
 //! A sample is completed once it has a `completed_date`; a test once it has
-//! a `complete_date` or a `report_completed_date`. Everything else is
-//! pending. Missing states, matrix types and labels count as `UNKNOWN`.
+//! a `complete_date` or a `report_completed_date`. One not completed whose
+//! state ended it without a report is closed; everything else is pending.
+//! Missing states, matrix types and labels count as `UNKNOWN`.
 
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
+use crate::entities::{CLOSED_SAMPLE_STATES, CLOSED_TEST_STATES, closed_sql};
 use crate::range::Window;
 use crate::scope::{Scope, in_window, lab_day, scoped};
 use crate::{KpiError, KpiSettings, RangeQuery, TestsOverviewQuery};
@@ -52,8 +54,12 @@ pub struct SampleKpis {
     pub total_samples: i64,
     /// Of those, samples with a completion date.
     pub completed_samples: i64,
-    /// Of those, samples without one.
+    /// Of those, samples not completed and not closed.
     pub pending_samples: i64,
+    /// Of those, samples without a completion date whose state ended them
+    /// (DISCONTINUED, NOT REPORTABLE); an addition to the earlier tool's
+    /// answer, which counted them as pending.
+    pub closed_samples: i64,
 }
 
 /// Samples created and completed on one lab-zone day.
@@ -85,8 +91,12 @@ pub struct TestKpis {
     pub total_tests: i64,
     /// Of those, tests completed or reported.
     pub completed_tests: i64,
-    /// Of those, the others.
+    /// Of those, tests not completed and not closed.
     pub pending_tests: i64,
+    /// Of those, tests neither completed nor reported whose state ended
+    /// them (CANCELLED, NOT REPORTABLE); an addition to the earlier tool's
+    /// answer, which counted them as pending.
+    pub closed_tests: i64,
 }
 
 /// The response of `metrics/tests/label-distribution`.
@@ -108,9 +118,6 @@ fn range_samples() -> String {
     )
 }
 
-// TODO(#3): "completed" is having a completion or report date, so tests
-// cancelled or not reportable count as pending forever; see
-// entities::sla::test_status.
 /// Tests of scoped orders created in the window, in batch `$8` when given;
 /// a banned or deleted batch holds no tests, as it is not there to filter on.
 fn range_tests() -> String {
@@ -144,24 +151,34 @@ struct GroupRow {
     key: Option<String>,
     count: i64,
     completed: i64,
+    closed: i64,
 }
 
-/// The totals of `table` (all rows, and those where `completed` holds) and
-/// its counts by `first` and by `second`, in one pass over the rows; each
-/// list most first, then by value.
-fn grouped_counts(table: &str, completed: &str, first: &str, second: &str) -> String {
+/// The totals of `table` (all rows, those where `completed` holds, and
+/// those not completed whose `state` is one of `closed`) and its counts by
+/// `first` and by `second`, in one pass over the rows; each list most
+/// first, then by value.
+fn grouped_counts(
+    table: &str,
+    (completed, closed): (&str, &[&str]),
+    first: &str,
+    second: &str,
+) -> String {
     format!(
         "SELECT GROUPING(first_key, second_key) AS grouping,
                 CASE GROUPING(first_key, second_key)
                   WHEN 1 THEN first_key WHEN 2 THEN second_key END AS key,
                 count(*) AS count,
-                count(*) FILTER (WHERE completed) AS completed
+                count(*) FILTER (WHERE completed) AS completed,
+                count(*) FILTER (WHERE NOT completed AND closed) AS closed
          FROM (SELECT coalesce({first}, 'UNKNOWN') AS first_key,
                       coalesce({second}, 'UNKNOWN') AS second_key,
-                      ({completed}) AS completed
+                      ({completed}) AS completed,
+                      {closed} AS closed
                FROM {table}) keyed
          GROUP BY GROUPING SETS ((), (first_key), (second_key))
-         ORDER BY grouping, count DESC, key"
+         ORDER BY grouping, count DESC, key",
+        closed = closed_sql("state", closed),
     )
 }
 
@@ -169,6 +186,7 @@ fn grouped_counts(table: &str, completed: &str, first: &str, second: &str) -> St
 struct Grouped {
     total: i64,
     completed: i64,
+    closed: i64,
     by_first: Vec<(String, i64)>,
     by_second: Vec<(String, i64)>,
 }
@@ -178,6 +196,7 @@ impl Grouped {
         let mut grouped = Grouped {
             total: 0,
             completed: 0,
+            closed: 0,
             by_first: Vec::new(),
             by_second: Vec::new(),
         };
@@ -189,6 +208,7 @@ impl Grouped {
                 _ => {
                     grouped.total = row.count;
                     grouped.completed = row.completed;
+                    grouped.closed = row.closed;
                 }
             }
         }
@@ -214,7 +234,7 @@ pub async fn samples_overview(
         range_samples(),
         grouped_counts(
             "range_samples",
-            "completed_date IS NOT NULL",
+            ("completed_date IS NOT NULL", CLOSED_SAMPLE_STATES),
             "state",
             "matrix_type"
         )
@@ -229,7 +249,8 @@ pub async fn samples_overview(
     let kpis = SampleKpis {
         total_samples: grouped.total,
         completed_samples: grouped.completed,
-        pending_samples: grouped.total - grouped.completed,
+        pending_samples: grouped.total - grouped.completed - grouped.closed,
+        closed_samples: grouped.closed,
     };
     let by_state = key_counts(grouped.by_first);
     let by_matrix_type = key_counts(grouped.by_second);
@@ -293,7 +314,12 @@ pub async fn tests_overview(
     let sql = format!(
         "WITH {} {}",
         range_tests(),
-        grouped_counts("range_tests", "completed", "state", "label_abbr")
+        grouped_counts(
+            "range_tests",
+            ("completed", CLOSED_TEST_STATES),
+            "state",
+            "label_abbr"
+        )
     );
     let rows = scope
         .query(sql)
@@ -304,7 +330,8 @@ pub async fn tests_overview(
     let kpis = TestKpis {
         total_tests: grouped.total,
         completed_tests: grouped.completed,
-        pending_tests: grouped.total - grouped.completed,
+        pending_tests: grouped.total - grouped.completed - grouped.closed,
+        closed_tests: grouped.closed,
     };
     let by_state = key_counts(grouped.by_first);
     let by_label = grouped

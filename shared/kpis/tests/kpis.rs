@@ -596,7 +596,8 @@ async fn samples_overview_counts_states_matrices_and_days() {
     assert_eq!(
         json_of(&body),
         json!({
-            "kpis": {"total_samples": 3, "completed_samples": 1, "pending_samples": 2},
+            "kpis": {"total_samples": 3, "completed_samples": 1, "pending_samples": 2,
+                     "closed_samples": 0},
             "by_state": [{"key": "IN PROGRESS", "count": 2}, {"key": "COMPLETED", "count": 1}],
             "by_matrix_type": [
                 {"key": "Concentrate", "count": 1},
@@ -651,7 +652,8 @@ async fn tests_overview_counts_and_filters_by_batch() {
     assert_eq!(
         json_of(&all),
         json!({
-            "kpis": {"total_tests": 8, "completed_tests": 7, "pending_tests": 1},
+            "kpis": {"total_tests": 8, "completed_tests": 7, "pending_tests": 1,
+                     "closed_tests": 0},
             "by_state": [{"key": "REPORTED", "count": 7}, {"key": "IN PROGRESS", "count": 1}],
             "by_label": [
                 {"label": "CN", "count": 3},
@@ -664,7 +666,8 @@ async fn tests_overview_counts_and_filters_by_batch() {
     assert_eq!(
         json_of(&batch),
         json!({
-            "kpis": {"total_tests": 2, "completed_tests": 2, "pending_tests": 0},
+            "kpis": {"total_tests": 2, "completed_tests": 2, "pending_tests": 0,
+                     "closed_tests": 0},
             "by_state": [{"key": "REPORTED", "count": 2}],
             "by_label": [{"label": "CN", "count": 1}, {"label": "MB", "count": 1}]
         })
@@ -1023,5 +1026,108 @@ async fn order_detail_counts_pending_work_and_lists_on_request() {
     );
     assert_eq!(bare.samples, None);
     assert_eq!(banned, None);
+    db.drop_database().await.unwrap();
+}
+
+/// Order 40 (customer 2, created Feb 3): sample 400 discontinued with two
+/// tests closed without dates, sample 401 in progress with a test not
+/// reportable but completed and a cancelled test that was reported after
+/// all. States are written in odd case and spacing on purpose.
+const CLOSED_WORK: &str = "
+INSERT INTO orders (id, custom_formatted_id, customer_account_id, state, date_created,
+                    raw_payload, fetched_at) VALUES
+  (40, 'O-40', 2, 'RECEIVED', '2026-02-03 10:00Z', '{}', '2026-02-05 12:00Z');
+INSERT INTO samples (id, order_id, sample_name, state, has_report, batch_ids, date_created,
+                     completed_date, raw_payload, fetched_at) VALUES
+  (400, 40, 'Dropped', 'discontinued ', false, '{}', '2026-02-03 11:00Z', NULL, '{}',
+   '2026-02-05 12:00Z'),
+  (401, 40, 'Going', 'IN PROGRESS', false, '{}', '2026-02-03 11:00Z', NULL, '{}',
+   '2026-02-05 12:00Z');
+INSERT INTO tests (id, sample_id, label_abbr, state, has_report, batch_ids, date_created,
+                   complete_date, report_completed_date, raw_payload, fetched_at) VALUES
+  (1010, 400, 'CN', 'CANCELLED', false, '{}', '2026-02-03 12:00Z', NULL, NULL, '{}',
+   '2026-02-05 12:00Z'),
+  (1011, 400, 'MB', ' Not Reportable', false, '{}', '2026-02-03 12:00Z', NULL, NULL, '{}',
+   '2026-02-05 12:00Z'),
+  (1012, 401, 'TP', 'NOT REPORTABLE', false, '{}', '2026-02-03 12:00Z',
+   '2026-02-04 12:00Z', NULL, '{}', '2026-02-05 12:00Z'),
+  (1013, 401, 'HM', 'CANCELLED', true, '{}', '2026-02-03 12:00Z', NULL,
+   '2026-02-03 22:00Z', '{}', '2026-02-05 12:00Z');
+";
+
+#[tokio::test]
+async fn work_closed_without_a_report_is_neither_pending_nor_overdue() {
+    let db = lab().await;
+    step(
+        "insert closed work",
+        sqlx::raw_sql(CLOSED_WORK).execute(&db.pool),
+    )
+    .await
+    .unwrap();
+    let s = settings();
+    let (date_from, date_to) = range("2026-02-01", "2026-02-05");
+    let samples_query = RangeQuery {
+        date_from: date_from.clone(),
+        date_to: date_to.clone(),
+        order_id: Some(40),
+        ..RangeQuery::default()
+    };
+    let tests_query = TestsOverviewQuery {
+        date_from,
+        date_to,
+        order_id: Some(40),
+        ..TestsOverviewQuery::default()
+    };
+    let entity = EntityQuery::default();
+
+    let samples = step("samples", samples_overview(&db.pool, &s, &samples_query))
+        .await
+        .unwrap();
+    let tests = step("tests", tests_overview(&db.pool, &s, &tests_query))
+        .await
+        .unwrap();
+    let cancelled = step("test", test_detail(&db.pool, &s, 1010, &entity, now()))
+        .await
+        .unwrap()
+        .unwrap();
+    let dropped = step("sample", sample_detail(&db.pool, &s, 400, &entity, now()))
+        .await
+        .unwrap()
+        .unwrap();
+    let going = step("sample", sample_detail(&db.pool, &s, 401, &entity, now()))
+        .await
+        .unwrap()
+        .unwrap();
+    let order = step(
+        "order",
+        order_detail(&db.pool, &s, 40, &OrderQuery::default(), now()),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+
+    // 400 is closed by its state, 401 is open.
+    assert_eq!(
+        json_of(&samples.kpis),
+        json!({"total_samples": 2, "completed_samples": 0, "pending_samples": 1,
+               "closed_samples": 1})
+    );
+    // 1012 completed and 1013 reported; 1010 and 1011 closed; none pending.
+    assert_eq!(
+        json_of(&tests.kpis),
+        json!({"total_tests": 4, "completed_tests": 2, "pending_tests": 0, "closed_tests": 2})
+    );
+    // Created Feb 3 12:00Z, 54 h before `now`: overdue if it were open.
+    assert_eq!(cancelled.test.sla_status, SlaStatus::Closed);
+    assert_eq!(dropped.sample.sla_status, SlaStatus::Closed);
+    let statuses: Vec<SlaStatus> = going.tests.iter().map(|t| t.sla_status).collect();
+    // 1012 is closed unreported; 1013 was reported 10 h after creation.
+    assert_eq!(statuses, [SlaStatus::Closed, SlaStatus::WithinSla]);
+    assert_eq!(going.sample.sla_status, SlaStatus::WithinSla);
+    assert_eq!(order.order.sla_status, SlaStatus::WithinSla);
+    assert_eq!(
+        (order.order.pending_samples, order.order.pending_tests),
+        (1, 0)
+    );
     db.drop_database().await.unwrap();
 }

@@ -15,5 +15,6 @@ mod test;
 pub use order::{OrderDetail, OrderDetailResponse, OrderSample, order_detail};
 pub use relatives::{BatchRef, CustomerRef, OrderRef, SampleRef, TestSummary};
 pub use sample::{SampleDetail, SampleDetailResponse, sample_detail};
-pub use sla::SlaStatus;
+pub(crate) use sla::closed_sql;
+pub use sla::{CLOSED_SAMPLE_STATES, CLOSED_TEST_STATES, SlaStatus};
 pub use test::{TestDetail, TestDetailResponse, test_detail};

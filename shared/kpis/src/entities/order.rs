@@ -6,7 +6,7 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 
 use super::relatives::{CustomerRef, TestRecord, TestSummary, order_ref, tests_of_samples};
-use super::sla::{SlaStatus, hours_between, summarise};
+use super::sla::{CLOSED_SAMPLE_STATES, SlaStatus, hours_between, is_closed, summarise};
 use crate::stats::round_hours;
 use crate::{KpiError, KpiSettings, OrderQuery};
 
@@ -44,9 +44,11 @@ pub struct OrderDetail {
     pub date_order_reported: Option<DateTime<Utc>>,
     /// When the lab received it.
     pub date_received: Option<DateTime<Utc>>,
-    /// Visible samples without a completion date.
+    /// Visible samples without a completion date and not closed by their
+    /// state (DISCONTINUED, NOT REPORTABLE).
     pub pending_samples: i64,
-    /// Visible tests neither completed nor reported.
+    /// Visible tests neither completed, nor reported, nor closed by their
+    /// state (CANCELLED, NOT REPORTABLE).
     pub pending_tests: i64,
 }
 
@@ -61,7 +63,7 @@ pub struct OrderSample {
     pub state: Option<String>,
     /// Whether QBench has a report for it.
     pub has_report: bool,
-    /// Its tests neither completed nor reported.
+    /// Its tests neither completed, nor reported, nor closed.
     pub pending_tests: i64,
     /// Its visible tests by id; null unless `include_tests=true`.
     pub tests: Option<Vec<TestSummary>>,
@@ -85,6 +87,13 @@ struct SampleRow {
     state: Option<String>,
     has_report: bool,
     completed_date: Option<DateTime<Utc>>,
+}
+
+impl SampleRow {
+    /// Neither completed nor closed by its state.
+    fn is_pending(&self) -> bool {
+        self.completed_date.is_none() && !is_closed(self.state.as_deref(), CLOSED_SAMPLE_STATES)
+    }
 }
 
 /// A visible order with its customer, progress and (optionally) samples and
@@ -140,7 +149,7 @@ pub async fn order_detail(
             date_completed: row.date_completed,
             date_order_reported: row.date_order_reported,
             date_received: row.date_received,
-            pending_samples: count(samples.iter().filter(|s| s.completed_date.is_none())),
+            pending_samples: count(samples.iter().filter(|s| s.is_pending())),
             pending_tests: count(tests.iter().filter(|t| t.is_pending())),
         },
         customer: order.customer,

@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
-use super::sla::{SlaStatus, tat_hours, test_status};
+use super::sla::{CLOSED_TEST_STATES, SlaStatus, is_closed, tat_hours, test_status};
 use crate::KpiError;
 
 /// A customer, by id and name.
@@ -83,9 +83,14 @@ pub(crate) struct TestRecord {
 }
 
 impl TestRecord {
-    /// Completed or reported; otherwise the test is pending.
+    /// Neither completed, nor reported, nor closed by its state.
     pub fn is_pending(&self) -> bool {
-        self.complete_date.is_none() && self.report_completed_date.is_none()
+        self.complete_date.is_none() && self.report_completed_date.is_none() && !self.is_closed()
+    }
+
+    /// Whether its state ended it without a report.
+    pub fn is_closed(&self) -> bool {
+        is_closed(self.state.as_deref(), CLOSED_TEST_STATES)
     }
 
     /// Its status against `sla_hours` at `now`.
@@ -93,6 +98,7 @@ impl TestRecord {
         test_status(
             self.date_created,
             self.report_completed_date,
+            self.is_closed(),
             sla_hours,
             now,
         )

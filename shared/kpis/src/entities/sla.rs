@@ -18,6 +18,9 @@ pub enum SlaStatus {
     Pending,
     /// Not reported yet, older than the SLA.
     Overdue,
+    /// Ended without a report (cancelled, not reportable, discontinued):
+    /// outside the SLA and no longer open work.
+    Closed,
     /// No creation date, a negative turnaround, or no tests.
     Unknown,
 }
@@ -35,21 +38,42 @@ pub(crate) fn tat_hours(
     round_hours(Some(hours_between(created?, reported?)))
 }
 
-/// A test's status: by turnaround once reported, by age at `now` before.
-// TODO(#3): a test closed without a report (state CANCELLED or NOT
-// REPORTABLE) ages into "overdue" for good, as the earlier tool had it; it
-// should leave the SLA, and the pending counts, once its state says so.
+/// Test states in which a test ends without a report. The earlier tool
+/// let such tests age into "overdue" and count as pending for good.
+pub const CLOSED_TEST_STATES: &[&str] = &["CANCELLED", "NOT REPORTABLE"];
+
+/// Sample states in which a sample ends without a report.
+pub const CLOSED_SAMPLE_STATES: &[&str] = &["DISCONTINUED", "NOT REPORTABLE"];
+
+/// Whether `state` is one of `closed`, ignoring case and surrounding blanks.
+pub(crate) fn is_closed(state: Option<&str>, closed: &[&str]) -> bool {
+    state.is_some_and(|state| {
+        let state = state.trim();
+        closed.iter().any(|c| state.eq_ignore_ascii_case(c))
+    })
+}
+
+/// SQL that holds when `column` is one of `closed`, as [`is_closed`] reads
+/// it. The states are this crate's constants, never input.
+pub(crate) fn closed_sql(column: &str, closed: &[&str]) -> String {
+    let listed: Vec<String> = closed.iter().map(|c| format!("'{c}'")).collect();
+    format!(
+        "coalesce(upper(btrim({column})) IN ({}), false)",
+        listed.join(", ")
+    )
+}
+
+/// A test's status: by turnaround once reported; before, closed when its
+/// state ended it, else by age at `now`.
 pub(crate) fn test_status(
     created: Option<DateTime<Utc>>,
     reported: Option<DateTime<Utc>>,
+    closed: bool,
     sla_hours: f64,
     now: DateTime<Utc>,
 ) -> SlaStatus {
-    let Some(created) = created else {
-        return SlaStatus::Unknown;
-    };
-    match reported {
-        Some(reported) => {
+    match (created, reported) {
+        (Some(created), Some(reported)) => {
             let hours = hours_between(created, reported);
             if hours < 0.0 {
                 SlaStatus::Unknown
@@ -59,14 +83,18 @@ pub(crate) fn test_status(
                 SlaStatus::BeyondSla
             }
         }
-        None if hours_between(created, now) <= sla_hours => SlaStatus::Pending,
-        None => SlaStatus::Overdue,
+        (None, Some(_)) => SlaStatus::Unknown,
+        (_, None) if closed => SlaStatus::Closed,
+        (None, None) => SlaStatus::Unknown,
+        (Some(created), None) if hours_between(created, now) <= sla_hours => SlaStatus::Pending,
+        (Some(_), None) => SlaStatus::Overdue,
     }
 }
 
 /// The status of a sample or order from its tests' statuses: the most
 /// urgent open one (overdue, then pending); once none is open, beyond if
-/// any test is beyond, else within if any is within, else unknown.
+/// any test is beyond, else within if any is within, else closed if any
+/// test ended without a report, else unknown.
 pub(crate) fn summarise(statuses: impl IntoIterator<Item = SlaStatus>) -> SlaStatus {
     let statuses: Vec<SlaStatus> = statuses.into_iter().collect();
     let order = [
@@ -74,6 +102,7 @@ pub(crate) fn summarise(statuses: impl IntoIterator<Item = SlaStatus>) -> SlaSta
         SlaStatus::Pending,
         SlaStatus::BeyondSla,
         SlaStatus::WithinSla,
+        SlaStatus::Closed,
     ];
     order
         .into_iter()

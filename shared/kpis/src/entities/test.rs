@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 
 use super::relatives::{BatchRef, OrderRef, SampleRef, batches, order_ref};
-use super::sla::{SlaStatus, tat_hours, test_status};
+use super::sla::{CLOSED_TEST_STATES, SlaStatus, is_closed, tat_hours, test_status};
 use crate::{EntityQuery, KpiError, KpiSettings};
 
 /// The response of `entities/tests/{id}`.
@@ -93,6 +93,7 @@ pub async fn test_detail(
         return Ok(None);
     };
     let batches = batches(pool, &row.batch_ids).await?;
+    let closed = is_closed(row.state.as_deref(), CLOSED_TEST_STATES);
 
     Ok(Some(TestDetailResponse {
         test: TestDetail {
@@ -103,7 +104,13 @@ pub async fn test_detail(
             date_created: row.date_created,
             report_completed_date: row.report_completed_date,
             tat_hours: tat_hours(row.date_created, row.report_completed_date),
-            sla_status: test_status(row.date_created, row.report_completed_date, sla_hours, now),
+            sla_status: test_status(
+                row.date_created,
+                row.report_completed_date,
+                closed,
+                sla_hours,
+                now,
+            ),
             sla_hours,
             worksheet_raw: row.worksheet_raw,
         },

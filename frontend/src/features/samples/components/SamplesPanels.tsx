@@ -36,6 +36,11 @@ export function SamplesPanels({ filters }: { filters: Filters }) {
             label="Pending"
             value={formatCount(data?.kpis.pending_samples)}
           />
+          <KpiCard
+            testId="samples-closed"
+            label="Closed without report"
+            value={formatCount(data?.kpis.closed_samples)}
+          />
         </div>
       </Panel>
       <Panel

@@ -63,6 +63,11 @@ export function TestsPanels({ filters }: { filters: Filters }) {
             label="Pending"
             value={formatCount(data?.kpis.pending_tests)}
           />
+          <KpiCard
+            testId="tests-closed"
+            label="Closed without report"
+            value={formatCount(data?.kpis.closed_tests)}
+          />
         </div>
         {batchId !== undefined && <p className="muted">Only tests of batch {batchId}.</p>}
       </Panel>
