@@ -119,7 +119,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Visible customers by name, and the distinct sample and test states. */
+    /**
+     * Visible customers by name, the distinct order, sample and test states,
+     *     and the lab's time zone.
+     */
     get: operations['common_filters'];
     put?: never;
     post?: never;
@@ -406,6 +409,13 @@ export interface components {
     CommonFiltersResponse: {
       /** @description Every visible customer, by name. */
       customers: components['schemas']['CustomerOption'][];
+      /**
+       * @description The lab's IANA time zone (`LAB_TIMEZONE`), in which the metrics
+       *     place days: a dashboard shows dates and times in it. An addition to
+       *     the earlier tool's answer.
+       * @example America/New_York
+       */
+      lab_timezone: string;
       /**
        * Format: date-time
        * @description When the mirror last wrote a visible record; null when empty.

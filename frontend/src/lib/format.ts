@@ -16,13 +16,24 @@ export function formatHours(value: number | null | undefined): string {
   return value == null ? '–' : `${decimal.format(value)} h`;
 }
 
-/** An instant in the viewer's locale and zone; a dash when missing. */
-export function formatInstant(value: string | null | undefined): string {
+/**
+ * An instant in the viewer's locale, in `timeZone` (the lab's) with the
+ * zone's short name; in the viewer's zone while the lab's is unknown or
+ * unknown to this browser. A dash when missing.
+ */
+export function formatInstant(value: string | null | undefined, timeZone?: string): string {
   if (!value) {
     return '–';
   }
   const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? value : date.toLocaleString();
+  if (Number.isNaN(date.getTime())) {
+    return value;
+  }
+  try {
+    return date.toLocaleString(undefined, { timeZone, timeZoneName: 'short' });
+  } catch {
+    return date.toLocaleString(undefined, { timeZoneName: 'short' });
+  }
 }
 
 /** A duration in seconds as the largest sensible unit, e.g. `3 h 12 min`. */

@@ -5,8 +5,8 @@ use serde::Serialize;
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
-use crate::KpiError;
 use crate::scope::LAST_UPDATED;
+use crate::{KpiError, KpiSettings};
 
 /// The response of `metrics/common/filters`.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -22,6 +22,11 @@ pub struct CommonFiltersResponse {
     pub test_states: Vec<String>,
     /// When the mirror last wrote a visible record; null when empty.
     pub last_updated_at: Option<DateTime<Utc>>,
+    /// The lab's IANA time zone (`LAB_TIMEZONE`), in which the metrics
+    /// place days: a dashboard shows dates and times in it. An addition to
+    /// the earlier tool's answer.
+    #[schema(example = "America/New_York")]
+    pub lab_timezone: String,
 }
 
 /// A customer to filter on.
@@ -34,7 +39,10 @@ pub struct CustomerOption {
 }
 
 /// Customers, and order, sample and test states present in the mirror.
-pub async fn common_filters(pool: &PgPool) -> Result<CommonFiltersResponse, KpiError> {
+pub async fn common_filters(
+    pool: &PgPool,
+    settings: &KpiSettings,
+) -> Result<CommonFiltersResponse, KpiError> {
     let customers = sqlx::query_as("SELECT id, name FROM visible_customers ORDER BY name, id")
         .fetch_all(pool)
         .await?;
@@ -57,6 +65,7 @@ pub async fn common_filters(pool: &PgPool) -> Result<CommonFiltersResponse, KpiE
         sample_states,
         test_states,
         last_updated_at,
+        lab_timezone: settings.lab_timezone.name().to_owned(),
     })
 }
 

@@ -827,7 +827,9 @@ async fn common_filters_and_sync_status() {
         entity: Some("orders".to_owned()),
     };
 
-    let filters = step("filters", common_filters(&db.pool)).await.unwrap();
+    let filters = step("filters", common_filters(&db.pool, &settings()))
+        .await
+        .unwrap();
     let tests = step("sync", sync_status(&db.pool, &default)).await.unwrap();
     let orders = step("sync", sync_status(&db.pool, &orders)).await.unwrap();
 
@@ -840,7 +842,8 @@ async fn common_filters_and_sync_status() {
             "order_states": ["RECEIVED", "REPORTED"],
             "sample_states": ["COMPLETED", "IN PROGRESS"],
             "test_states": ["IN PROGRESS", "REPORTED"],
-            "last_updated_at": "2026-02-05T12:00:00Z"
+            "last_updated_at": "2026-02-05T12:00:00Z",
+            "lab_timezone": "America/New_York"
         })
     );
     assert_eq!(

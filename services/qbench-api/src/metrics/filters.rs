@@ -14,7 +14,8 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(common_filters))
 }
 
-/// Visible customers by name, and the distinct sample and test states.
+/// Visible customers by name, the distinct order, sample and test states,
+/// and the lab's time zone.
 #[utoipa::path(
     get,
     path = "/common/filters",
@@ -29,6 +30,6 @@ async fn common_filters(
     _user: AuthUser,
     State(state): State<AppState>,
 ) -> Result<Json<CommonFiltersResponse>, ApiError> {
-    let filters = mirror_kpis::common_filters(&state.pool).await?;
+    let filters = mirror_kpis::common_filters(&state.pool, &state.kpi_settings()).await?;
     Ok(Json(filters))
 }

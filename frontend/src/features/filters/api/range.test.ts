@@ -32,9 +32,22 @@ describe('previousRange', () => {
 
 describe('labToday', () => {
   it('counts the day in the lab zone, not the viewer’s', () => {
-    // New York in winter: its 4 March starts at 05:00 UTC.
-    const dayStart = '2026-03-04T05:00:00Z';
-    expect(labToday('2026-03-04', dayStart, Date.parse('2026-03-05T03:00:00Z'))).toBe('2026-03-04');
-    expect(labToday('2026-03-04', dayStart, Date.parse('2026-03-05T06:00:00Z'))).toBe('2026-03-05');
+    // New York in winter is UTC-5: its 5 March starts at 05:00 UTC.
+    expect(labToday('America/New_York', Date.parse('2026-03-05T03:00:00Z'))).toBe('2026-03-04');
+    expect(labToday('America/New_York', Date.parse('2026-03-05T06:00:00Z'))).toBe('2026-03-05');
+    // Summer time: UTC-4, so 04:30 UTC is already the next day.
+    expect(labToday('America/New_York', Date.parse('2026-07-05T04:30:00Z'))).toBe('2026-07-05');
+    expect(labToday('Pacific/Kiritimati', Date.parse('2026-03-04T11:00:00Z'))).toBe('2026-03-05');
+  });
+
+  it('falls back to the viewer’s day for a zone the browser does not know', () => {
+    const now = Date.parse('2026-03-05T12:00:00Z');
+    const own = new Date(now);
+    const expected = [
+      own.getFullYear(),
+      String(own.getMonth() + 1).padStart(2, '0'),
+      String(own.getDate()).padStart(2, '0'),
+    ].join('-');
+    expect(labToday('Not/AZone', now)).toBe(expected);
   });
 });

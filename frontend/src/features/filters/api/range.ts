@@ -61,11 +61,23 @@ export function previousRange(range: DayRange): DayRange {
 }
 
 /**
- * The lab's calendar day at `now`, given the instant its day `probeDay`
- * starts (which the API answers): the offset between the two is the lab's
- * offset from UTC.
+ * The calendar day (`YYYY-MM-DD`) at `now` in `timeZone`, the lab's; the
+ * viewer's own day when this browser does not know the zone.
  */
-export function labToday(probeDay: string, probeDayStart: string, now: number): string {
-  const offset = Date.parse(`${probeDay}T00:00:00Z`) - Date.parse(probeDayStart);
-  return new Date(now + offset).toISOString().slice(0, 10);
+export function labToday(timeZone: string, now: number): string {
+  let zone: string | undefined = timeZone;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    zone = undefined;
+  }
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(now);
+  const part = (type: Intl.DateTimeFormatPartTypes) =>
+    parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
 }

@@ -1,22 +1,18 @@
 import { useQuery } from '@tanstack/react-query';
-import { apiGet } from '../../../api/client';
+import { filterOptions } from '../api/queries';
 import { labToday } from '../api/range';
 
-/**
- * The lab's calendar day. The API places days in the lab's zone; asking it
- * where one day starts tells the dashboard that zone's offset.
- */
+/** The lab's IANA time zone, as the API reports it; undefined until known. */
+export function useLabZone(): string | undefined {
+  const query = useQuery({ ...filterOptions, select: (options) => options.lab_timezone });
+  return query.data;
+}
+
+/** The lab's calendar day, in the zone the API places days in. */
 export function useLabToday(): { today: string | null; error: Error | null } {
   const query = useQuery({
-    queryKey: ['lab-day-start'],
-    queryFn: async ({ signal }) => {
-      const probe = new Date().toISOString().slice(0, 10);
-      const query = { date_from: probe, date_to: probe };
-      const summary = await apiGet('/api/v1/metrics/summary', { query, signal });
-      return { probe, start: summary.range_start };
-    },
-    select: ({ probe, start }) => (start ? labToday(probe, start, Date.now()) : null),
-    staleTime: 60 * 60 * 1000,
+    ...filterOptions,
+    select: (options) => labToday(options.lab_timezone, Date.now()),
   });
   return { today: query.data ?? null, error: query.error };
 }

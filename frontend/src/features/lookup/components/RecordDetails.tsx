@@ -4,6 +4,7 @@ import { ApiError } from '../../../api/client';
 import type { SlaStatus } from '../../../api/types';
 import { Panel } from '../../../components/Panel';
 import { formatCount, formatHours, formatInstant } from '../../../lib/format';
+import { useLabZone } from '../../filters/hooks/useLabToday';
 import { orderQuery, sampleQuery, testQuery } from '../api/queries';
 import { Fields } from './Fields';
 import { BatchLink, RecordLink } from './RecordLink';
@@ -63,6 +64,7 @@ function Batches({
 }
 
 export function SampleDetails({ id, slaHours }: { id: number; slaHours: number }) {
+  const zone = useLabZone();
   return (
     <RecordPanel title={`Sample ${id}`} query={useQuery(sampleQuery(id, slaHours))}>
       {(data) => (
@@ -73,9 +75,9 @@ export function SampleDetails({ id, slaHours }: { id: number; slaHours: number }
               ['Formatted id', data.sample.custom_formatted_id],
               ['State', data.sample.state],
               ['Matrix type', data.sample.matrix_type],
-              ['Created', formatInstant(data.sample.date_created)],
-              ['Started', formatInstant(data.sample.start_date)],
-              ['Completed', formatInstant(data.sample.completed_date)],
+              ['Created', formatInstant(data.sample.date_created, zone)],
+              ['Started', formatInstant(data.sample.start_date, zone)],
+              ['Completed', formatInstant(data.sample.completed_date, zone)],
               ['SLA', slaText(data.sample)],
               [
                 'Order',
@@ -94,6 +96,7 @@ export function SampleDetails({ id, slaHours }: { id: number; slaHours: number }
 }
 
 export function TestDetails({ id, slaHours }: { id: number; slaHours: number }) {
+  const zone = useLabZone();
   return (
     <RecordPanel title={`Test ${id}`} query={useQuery(testQuery(id, slaHours))}>
       {(data) => (
@@ -102,8 +105,8 @@ export function TestDetails({ id, slaHours }: { id: number; slaHours: number }) 
             ['Assay label', data.test.label_abbr],
             ['State', data.test.state],
             ['Has report', data.test.has_report ? 'yes' : 'no'],
-            ['Created', formatInstant(data.test.date_created)],
-            ['Reported', formatInstant(data.test.report_completed_date)],
+            ['Created', formatInstant(data.test.date_created, zone)],
+            ['Reported', formatInstant(data.test.report_completed_date, zone)],
             ['TAT', formatHours(data.test.tat_hours)],
             ['SLA', slaText(data.test)],
             [
@@ -129,6 +132,7 @@ export function TestDetails({ id, slaHours }: { id: number; slaHours: number }) 
 }
 
 export function OrderDetails({ id, slaHours }: { id: number; slaHours: number }) {
+  const zone = useLabZone();
   return (
     <RecordPanel title={`Order ${id}`} query={useQuery(orderQuery(id, slaHours))}>
       {(data) => (
@@ -138,10 +142,10 @@ export function OrderDetails({ id, slaHours }: { id: number; slaHours: number })
               ['Formatted id', data.order.custom_formatted_id],
               ['State', data.order.state],
               ['Customer', data.customer.name],
-              ['Created', formatInstant(data.order.date_created)],
-              ['Received', formatInstant(data.order.date_received)],
-              ['Completed', formatInstant(data.order.date_completed)],
-              ['Reported', formatInstant(data.order.date_order_reported)],
+              ['Created', formatInstant(data.order.date_created, zone)],
+              ['Received', formatInstant(data.order.date_received, zone)],
+              ['Completed', formatInstant(data.order.date_completed, zone)],
+              ['Reported', formatInstant(data.order.date_order_reported, zone)],
               ['Age', formatHours(data.order.age_hours)],
               ['SLA', slaText(data.order)],
               ['Pending samples', formatCount(data.order.pending_samples)],

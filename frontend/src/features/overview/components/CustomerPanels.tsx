@@ -1,9 +1,11 @@
+import { useMemo } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { DataTable, type Column } from '../../../components/DataTable';
 import { Panel } from '../../../components/Panel';
 import type { NewCustomer, TopCustomer } from '../../../api/types';
 import { formatInstant } from '../../../lib/format';
 import type { Filters } from '../../filters/hooks/useFilters';
+import { useLabZone } from '../../filters/hooks/useLabToday';
 import { newCustomersQuery, topCustomersQuery } from '../api/queries';
 
 const TOP_COLUMNS: Column<TopCustomer>[] = [
@@ -12,16 +14,18 @@ const TOP_COLUMNS: Column<TopCustomer>[] = [
   { key: 'reported', header: 'Reported', kind: 'number', value: (row) => row.tests_reported },
 ];
 
-const NEW_COLUMNS: Column<NewCustomer>[] = [
-  { key: 'name', header: 'Customer', kind: 'text', value: (row) => row.name },
-  {
-    key: 'created',
-    header: 'Created',
-    kind: 'text',
-    value: (row) => row.created_at ?? null,
-    render: (row) => formatInstant(row.created_at),
-  },
-];
+function newColumns(timeZone: string | undefined): Column<NewCustomer>[] {
+  return [
+    { key: 'name', header: 'Customer', kind: 'text', value: (row) => row.name },
+    {
+      key: 'created',
+      header: 'Created',
+      kind: 'text',
+      value: (row) => row.created_at ?? null,
+      render: (row) => formatInstant(row.created_at, timeZone),
+    },
+  ];
+}
 
 export function TopCustomers({ filters }: { filters: Filters }) {
   const top = useQuery(topCustomersQuery(filters));
@@ -47,6 +51,8 @@ export function TopCustomers({ filters }: { filters: Filters }) {
 
 export function NewCustomers({ filters }: { filters: Filters }) {
   const fresh = useQuery(newCustomersQuery(filters));
+  const zone = useLabZone();
+  const columns = useMemo(() => newColumns(zone), [zone]);
   return (
     <Panel
       title="New customers"
@@ -58,7 +64,7 @@ export function NewCustomers({ filters }: { filters: Filters }) {
     >
       <DataTable
         caption="New customers"
-        columns={NEW_COLUMNS}
+        columns={columns}
         rows={fresh.data?.customers ?? []}
         rowKey={(row) => row.id}
         exportName="new-customers"
