@@ -43,7 +43,24 @@ pub enum TracesError {
         variable: &'static str,
         value: String,
     },
+    /// `OTEL_TRACES_SAMPLER` names a sampler the SDK does not have; it
+    /// would quietly sample everything instead.
+    #[error("OTEL_TRACES_SAMPLER is invalid: {0:?} is not one of {samplers}", samplers = SAMPLERS.join(", "))]
+    Sampler(String),
+    /// `OTEL_TRACES_SAMPLER_ARG` is not the ratio a ratio sampler needs.
+    #[error("OTEL_TRACES_SAMPLER_ARG is invalid: {0:?} is not a ratio from 0 to 1")]
+    SamplerRatio(String),
 }
+
+/// The samplers `OTEL_TRACES_SAMPLER` may name, as the SDK spells them.
+const SAMPLERS: [&str; 6] = [
+    "always_on",
+    "always_off",
+    "traceidratio",
+    "parentbased_always_on",
+    "parentbased_always_off",
+    "parentbased_traceidratio",
+];
 
 impl From<opentelemetry_otlp::ExporterBuildError> for TracesError {
     fn from(error: opentelemetry_otlp::ExporterBuildError) -> Self {
@@ -68,6 +85,24 @@ fn check_endpoints(read: impl Fn(&str) -> Option<String>) -> Result<(), TracesEr
                 value: value.to_owned(),
             });
         }
+    }
+    Ok(())
+}
+
+/// Refuses a sampler the SDK would replace with its default without a
+/// word, and a ratio it would read as 1; `read` looks a variable up.
+fn check_sampler(read: impl Fn(&str) -> Option<String>) -> Result<(), TracesError> {
+    let Some(sampler) = read("OTEL_TRACES_SAMPLER").filter(|s| !s.is_empty()) else {
+        return Ok(());
+    };
+    if !SAMPLERS.contains(&sampler.as_str()) {
+        return Err(TracesError::Sampler(sampler));
+    }
+    if sampler.ends_with("traceidratio")
+        && let Some(ratio) = read("OTEL_TRACES_SAMPLER_ARG")
+        && !ratio.parse::<f64>().is_ok_and(|r| (0.0..=1.0).contains(&r))
+    {
+        return Err(TracesError::SamplerRatio(ratio));
     }
     Ok(())
 }
@@ -104,6 +139,7 @@ pub(crate) fn provider(
         Some(endpoint) => exporter = exporter.with_endpoint(endpoint),
         None => check_endpoints(|name| std::env::var(name).ok())?,
     }
+    check_sampler(|name| std::env::var(name).ok())?;
     let exporter = exporter.build()?;
 
     // OTEL_SERVICE_NAME, when set, names the service instead.
@@ -181,6 +217,50 @@ mod tests {
             check_endpoints(only("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")).is_ok()
         );
         assert!(check_endpoints(|_: &str| None).is_ok());
+    }
+
+    #[test]
+    fn a_sampler_must_be_one_the_sdk_has() {
+        fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+            move |asked| {
+                pairs
+                    .iter()
+                    .find(|(name, _)| *name == asked)
+                    .map(|(_, value)| (*value).to_owned())
+            }
+        }
+        let refused = check_sampler(vars(&[("OTEL_TRACES_SAMPLER", "sometimes")])).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "OTEL_TRACES_SAMPLER is invalid: \"sometimes\" is not one of always_on, always_off, \
+             traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio"
+        );
+        let ratio = [
+            ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "10%"),
+        ];
+        assert_eq!(
+            check_sampler(vars(&ratio)).unwrap_err().to_string(),
+            "OTEL_TRACES_SAMPLER_ARG is invalid: \"10%\" is not a ratio from 0 to 1"
+        );
+        let above = [
+            ("OTEL_TRACES_SAMPLER", "traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "1.5"),
+        ];
+        assert!(check_sampler(vars(&above)).is_err());
+        let fine = [
+            ("OTEL_TRACES_SAMPLER", "traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "0.25"),
+        ];
+        assert!(check_sampler(vars(&fine)).is_ok());
+        // The argument means nothing to the other samplers.
+        let unused = [
+            ("OTEL_TRACES_SAMPLER", "always_on"),
+            ("OTEL_TRACES_SAMPLER_ARG", "x"),
+        ];
+        assert!(check_sampler(vars(&unused)).is_ok());
+        assert!(check_sampler(vars(&[("OTEL_TRACES_SAMPLER", "")])).is_ok());
+        assert!(check_sampler(|_: &str| None).is_ok());
     }
 
     #[test]
