@@ -99,16 +99,19 @@ pub async fn list(env: &Env) -> anyhow::Result<ExitCode> {
 
     if users.is_empty() {
         println!("no users; create one with `qbenchctl users create --username NAME`");
+        return Ok(ExitCode::SUCCESS);
     }
     let now = Utc::now();
-    for user in &users {
-        println!("{}", describe(user, now));
+    let rows: Vec<[String; 4]> = users.iter().map(|user| describe(user, now)).collect();
+    let header = ["USERNAME", "STATE", "FAILED", "LAST LOGIN"].map(str::to_owned);
+    for line in aligned(&header, &rows) {
+        println!("{line}");
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// One line per user: name, state, failures and last login.
-fn describe(user: &User, now: DateTime<Utc>) -> String {
+/// A user's cells: name, state, failed attempts and last login.
+fn describe(user: &User, now: DateTime<Utc>) -> [String; 4] {
     let state = match (user.is_active, user.locked_until) {
         (false, _) => "disabled".to_owned(),
         (true, Some(until)) if until > now => format!("locked until {}", until.to_rfc3339()),
@@ -117,10 +120,33 @@ fn describe(user: &User, now: DateTime<Utc>) -> String {
     let last_login = user
         .last_login_at
         .map_or_else(|| "never".to_owned(), |at| at.to_rfc3339());
-    format!(
-        "{:<24} {state}  failed_attempts={} last_login={last_login}",
-        user.username, user.failed_attempts
-    )
+    [
+        user.username.clone(),
+        state,
+        user.failed_attempts.to_string(),
+        last_login,
+    ]
+}
+
+/// The header and rows as lines whose columns line up, two spaces apart.
+fn aligned(header: &[String; 4], rows: &[[String; 4]]) -> Vec<String> {
+    let mut widths = [0; 4];
+    for cells in std::iter::once(header).chain(rows) {
+        for (width, cell) in widths.iter_mut().zip(cells) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    std::iter::once(header)
+        .chain(rows)
+        .map(|cells| {
+            let padded: Vec<String> = cells
+                .iter()
+                .zip(widths)
+                .map(|(cell, width)| format!("{cell:<width$}"))
+                .collect();
+            padded.join("  ").trim_end().to_owned()
+        })
+        .collect()
 }
 
 async fn accounts(env: &Env) -> anyhow::Result<Accounts> {
@@ -183,15 +209,38 @@ mod tests {
     }
 
     #[test]
-    fn a_listing_line_says_whether_the_user_can_log_in() {
+    fn a_listing_says_whether_each_user_can_log_in() {
         let now = Utc::now();
         let later = now + chrono::Duration::hours(1);
-        assert!(describe(&user(true, None), now).contains(" active "));
-        assert!(describe(&user(false, None), now).contains(" disabled "));
-        assert!(describe(&user(true, Some(later)), now).contains("locked until"));
-        assert!(
-            describe(&user(true, Some(now - chrono::Duration::hours(1))), now).contains(" active ")
-        );
+        let earlier = now - chrono::Duration::hours(1);
+        assert_eq!(describe(&user(true, None), now)[1], "active");
+        assert_eq!(describe(&user(false, None), now)[1], "disabled");
+        assert!(describe(&user(true, Some(later)), now)[1].starts_with("locked until "));
+        assert_eq!(describe(&user(true, Some(earlier)), now)[1], "active");
+    }
+
+    #[test]
+    fn listed_columns_line_up_whatever_the_state() {
+        let cells = |name: &str, state: &str| [name, state, "0", "never"].map(str::to_owned);
+        let header = ["USERNAME", "STATE", "FAILED", "LAST LOGIN"].map(str::to_owned);
+        let rows = [
+            cells("alice", "active"),
+            cells(
+                "bob.the.lab.manager",
+                "locked until 2026-12-06T10:00:00+00:00",
+            ),
+        ];
+
+        let lines = aligned(&header, &rows);
+
+        let column = |line: &str, text: &str| line.find(text).unwrap();
+        let state = column(&lines[0], "STATE");
+        assert_eq!(column(&lines[1], "active"), state);
+        assert_eq!(column(&lines[2], "locked"), state);
+        let last_login = column(&lines[0], "LAST LOGIN");
+        assert_eq!(lines[1].rfind("never").unwrap(), last_login);
+        assert_eq!(lines[2].rfind("never").unwrap(), last_login);
+        assert!(lines.iter().all(|line| !line.ends_with(' ')));
     }
 
     #[test]
