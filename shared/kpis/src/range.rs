@@ -43,16 +43,19 @@ impl DaySpan {
         (self.last - self.first).num_days().unsigned_abs() + 1
     }
 
-    /// The span of the same length that ends the day before this one starts.
+    /// The span of the same number of days that ends the day before this
+    /// one starts, its window the same wall-clock part of those days: a
+    /// range that starts or ends within a day is compared with the same
+    /// hours of the earlier days, not with whole days.
     pub fn previous(&self, zone: Tz) -> DaySpan {
-        let first = self.first - Days::new(self.len());
-        let last = self.first - Days::new(1);
+        let days = self.len();
+        let back = |edge: Option<DateTime<Utc>>| edge.map(|edge| days_earlier(edge, days, zone));
         DaySpan {
-            first,
-            last,
+            first: self.first - Days::new(days),
+            last: self.first - Days::new(1),
             window: Window {
-                start: Some(day_start(first, zone)),
-                end: Some(day_start(self.first, zone)),
+                start: back(self.window.start),
+                end: back(self.window.end),
             },
         }
     }
@@ -144,6 +147,28 @@ pub(crate) fn day_start(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
     }
     // No zone skips a whole day of wall times; read the date as UTC then.
     Utc.from_utc_datetime(&day.and_time(NaiveTime::MIN))
+}
+
+/// The instant at the same lab wall-clock time `days` earlier; a day's
+/// first instant stays a day's first instant, and a wall time the clocks
+/// skip on the earlier day moves on to the first that exists.
+fn days_earlier(instant: DateTime<Utc>, days: u64, zone: Tz) -> DateTime<Utc> {
+    let date = local_date(instant, zone);
+    let Some(earlier) = date.checked_sub_days(Days::new(days)) else {
+        return instant;
+    };
+    if instant == day_start(date, zone) {
+        return day_start(earlier, zone);
+    }
+    let mut wall = earlier.and_time(instant.with_timezone(&zone).time());
+    for _ in 0..=24 * 4 {
+        if let Some(moved) = zone.from_local_datetime(&wall).earliest() {
+            return moved.with_timezone(&Utc);
+        }
+        wall += TimeDelta::minutes(15);
+    }
+    // No zone skips a whole day of wall times; move by whole days then.
+    instant - TimeDelta::days(i64::try_from(days).unwrap_or(0))
 }
 
 fn parse_bound(
@@ -249,6 +274,40 @@ mod tests {
             matches!(&started, KpiError::InvalidParameter { name: "f", .. }),
             "{started:?}"
         );
+    }
+
+    #[test]
+    fn the_previous_span_covers_the_same_hours_of_the_days_before() {
+        let names = ("f", "t");
+        // Whole days: the three days before, from midnight to midnight,
+        // across the spring clock change of 8 March.
+        let whole = Window::parse(Some("2026-03-09"), Some("2026-03-11"), names, NY).unwrap();
+        let before = whole.days(NY, names).unwrap().previous(NY);
+        assert_eq!(
+            (before.first.to_string(), before.last.to_string()),
+            ("2026-03-06".into(), "2026-03-08".into())
+        );
+        assert_eq!(before.window.start, Some(at("2026-03-06T05:00:00Z")));
+        assert_eq!(before.window.end, Some(at("2026-03-09T04:00:00Z")));
+        // From noon to noon: the same wall-clock hours two days earlier.
+        let partial = Window::parse(
+            Some("2026-03-09T12:00"),
+            Some("2026-03-10T12:00"),
+            names,
+            NY,
+        )
+        .unwrap();
+        let before = partial.days(NY, names).unwrap().previous(NY);
+        assert_eq!(before.first.to_string(), "2026-03-07");
+        assert_eq!(before.window.start, Some(at("2026-03-07T17:00:00Z")));
+        assert_eq!(
+            before.window.end,
+            Some(at("2026-03-08T16:00:00Z") + TimeDelta::microseconds(1))
+        );
+        // A wall time the earlier day skips moves on to the first that exists.
+        let gap = Window::parse(Some("2026-03-09T02:30"), Some("2026-03-09"), names, NY).unwrap();
+        let before = gap.days(NY, names).unwrap().previous(NY);
+        assert_eq!(before.window.start, Some(at("2026-03-08T07:00:00Z")));
     }
 
     #[test]

@@ -299,6 +299,41 @@ async fn activity_compares_with_the_days_just_before() {
     db.drop_database().await.unwrap();
 }
 
+#[tokio::test]
+async fn activity_compares_a_partial_range_with_the_same_hours_before() {
+    let db = lab().await;
+    let (date_from, date_to) = range("2026-02-03T12:00", "2026-02-04T12:00");
+    let query = ActivityQuery {
+        date_from,
+        date_to,
+        compare_previous: Some(true),
+        ..ActivityQuery::default()
+    };
+
+    let body = step("activity", activity_daily(&db.pool, &settings(), &query))
+        .await
+        .unwrap();
+
+    // Noon Feb 3 to noon Feb 4 (lab): sample 200 (11:00) and report 1007
+    // (10:00) are before it. The previous period is noon Feb 1 to noon
+    // Feb 2, so test 1003 (14:00 Feb 2) and report 1000 (14:00 Feb 2) are
+    // after it; whole days would have counted them.
+    assert_eq!(
+        json_of(&body),
+        json!({
+            "current": [
+                {"date": "2026-02-03", "samples": 0, "tests": 2, "tests_reported": 3},
+                {"date": "2026-02-04", "samples": 0, "tests": 1, "tests_reported": 2}
+            ],
+            "previous": [
+                {"date": "2026-02-01", "samples": 2, "tests": 3, "tests_reported": 0},
+                {"date": "2026-02-02", "samples": 0, "tests": 1, "tests_reported": 0}
+            ]
+        })
+    );
+    db.drop_database().await.unwrap();
+}
+
 fn tat_query(from: &str, to: &str) -> TatQuery {
     let (date_created_from, date_created_to) = range(from, to);
     TatQuery {
