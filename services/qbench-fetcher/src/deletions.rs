@@ -31,15 +31,16 @@ pub struct DeletionFeed {
 }
 
 impl DeletionFeed {
-    /// Starts watching from now; `None` for an entity without the feed.
-    pub fn watch(syncer: &Syncer, entity: Entity) -> Option<DeletionFeed> {
+    /// Starts watching from `now` (QBench's time); `None` for an entity
+    /// without the feed.
+    pub fn watch(syncer: &Syncer, entity: Entity, now: DateTime<Utc>) -> Option<DeletionFeed> {
         if !entity.has_updates_feed() {
             return None;
         }
         let overlap = Duration::from_std(syncer.settings.feed_overlap).unwrap_or_default();
         Some(DeletionFeed {
             entity,
-            since: Utc::now() - overlap,
+            since: now - overlap,
             overlap,
             seen: HashSet::new(),
             final_looks: FINAL_LOOKS,
@@ -53,7 +54,9 @@ impl DeletionFeed {
         &mut self,
         syncer: &Syncer,
     ) -> Result<Option<Vec<i64>>, EntityFailure> {
-        let asked = Utc::now();
+        // QBench's latest stated time, from before this request: changes
+        // from then on are all in the next answer.
+        let asked = syncer.client.server_time();
         let deleted = match syncer.client.updates(self.entity, self.since).await {
             Ok(updates) => updates.deleted,
             Err(QbenchError::FeedUnavailable { .. }) => return Ok(None),

@@ -164,8 +164,9 @@ impl Syncer {
     pub async fn run(&self, plan: &SyncPlan) -> Result<RunOutcome, mirror_store::StoreError> {
         mirror_store::start_run(&self.pool, plan.run_id, plan.mode.as_str(), &plan.entities)
             .await?;
+        let now = self.qbench_clock().await;
         let window = match plan.mode {
-            SyncMode::Window => Some(self.open_window(plan).await?),
+            SyncMode::Window => Some(self.open_window(plan, now).await?),
             _ => None,
         };
         tracing::info!(run_id = %plan.run_id, mode = plan.mode.as_str(), "Sync started.");
@@ -178,13 +179,13 @@ impl Syncer {
 
         for entity in &plan.entities {
             let result = match plan.mode {
-                SyncMode::Full => crate::full::sync_entity(self, plan.run_id, *entity).await,
+                SyncMode::Full => crate::full::sync_entity(self, plan.run_id, *entity, now).await,
                 SyncMode::Incremental => {
-                    crate::incremental::sync_entity(self, plan.run_id, *entity).await
+                    crate::incremental::sync_entity(self, plan.run_id, *entity, now).await
                 }
                 SyncMode::Window => {
-                    let start = window.unwrap_or_else(chrono::Utc::now);
-                    crate::window::sync_entity(self, plan.run_id, *entity, start).await
+                    let start = window.unwrap_or(now);
+                    crate::window::sync_entity(self, plan.run_id, *entity, start, now).await
                 }
             };
             match result {
@@ -211,14 +212,30 @@ impl Syncer {
 }
 
 impl Syncer {
+    /// QBench's time at the start of a run (see
+    /// [`QbenchClient::read_clock`]): changes and windows are asked for in
+    /// it. The local clock if QBench cannot be asked; the reads that follow
+    /// then fail with the reason.
+    async fn qbench_clock(&self) -> chrono::DateTime<chrono::Utc> {
+        match self.client.read_clock().await {
+            Ok(now) => now,
+            Err(e) => {
+                tracing::debug!(error = %e, "QBench's clock is unknown; using the local one.");
+                chrono::Utc::now()
+            }
+        }
+    }
+
     /// Fixes and records where a window run's window starts.
+    /// `now` is QBench's time.
     async fn open_window(
         &self,
         plan: &SyncPlan,
+        now: chrono::DateTime<chrono::Utc>,
     ) -> Result<chrono::DateTime<chrono::Utc>, mirror_store::StoreError> {
         let days = plan.window_days.unwrap_or(self.settings.lookback_days);
         let zone = self.settings.qbench.timezone;
-        let start = crate::window::window_start(chrono::Utc::now(), days, zone);
+        let start = crate::window::window_start(now, days, zone);
         mirror_store::set_run_window(&self.pool, plan.run_id, start, days).await?;
         tracing::info!(run_id = %plan.run_id, days, %start, "Window fixed.");
         Ok(start)

@@ -24,11 +24,12 @@ use crate::engine::{EntityFailure, EntityReport, Syncer, publish_page, read_page
 const MODE: &str = "full";
 
 /// Reads every page of `entity` into the run, resuming where an unfinished
-/// full sync of it stopped.
+/// full sync of it stopped. `now` is QBench's time at the run's start.
 pub async fn sync_entity(
     syncer: &Syncer,
     run_id: Uuid,
     entity: Entity,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<EntityReport, EntityFailure> {
     let cursor = mirror_store::load_cursor(&syncer.pool, entity, MODE)
         .await?
@@ -46,6 +47,7 @@ pub async fn sync_entity(
     let mode = if start > 1 { "resume" } else { MODE };
     mirror_store::start_run_entity(&syncer.pool, run_id, entity, mode).await?;
 
+    let started = now;
     let mut state = Paging {
         syncer,
         run_id,
@@ -53,7 +55,7 @@ pub async fn sync_entity(
         ledger_page: 0,
         report: EntityReport::default(),
         read_up_to: 0,
-        watch: DeletionFeed::watch(syncer, entity).map(|feed| DeletionWatch {
+        watch: DeletionFeed::watch(syncer, entity, started).map(|feed| DeletionWatch {
             feed,
             // A deletion from now on may slide a record to the end of the
             // page before the first one this pass reads.
@@ -61,7 +63,6 @@ pub async fn sync_entity(
             pages: 0,
         }),
     };
-    let started = chrono::Utc::now();
     let result = state.read_from(start).await;
     let (status, message) = match &result {
         Ok(()) => (RunStatus::Published, None),

@@ -27,18 +27,20 @@ use crate::publish::{PagePlace, publish_deletions};
 
 const MODE: &str = "incremental";
 
-/// Brings `entity` up to date within the run.
+/// Brings `entity` up to date within the run. `now` is QBench's time at
+/// the run's start: the next run asks for changes since then.
 pub async fn sync_entity(
     syncer: &Syncer,
     run_id: Uuid,
     entity: Entity,
+    now: DateTime<Utc>,
 ) -> Result<EntityReport, EntityFailure> {
     let full_done = mirror_store::load_cursor(&syncer.pool, entity, "full")
         .await?
         .is_some_and(|c| c.next_page.is_none());
     if !full_done {
         tracing::info!(%entity, "No complete full sync yet; reading everything.");
-        return crate::full::sync_entity(syncer, run_id, entity).await;
+        return crate::full::sync_entity(syncer, run_id, entity, now).await;
     }
 
     mirror_store::start_run_entity(&syncer.pool, run_id, entity, MODE).await?;
@@ -49,8 +51,8 @@ pub async fn sync_entity(
         ledger_page: 0,
         report: EntityReport::default(),
     };
-    let started = Utc::now();
-    let result = state.read().await;
+    let started = now;
+    let result = state.read(started).await;
     let (status, message) = match &result {
         Ok(_) => (RunStatus::Published, None),
         Err(e) => (RunStatus::Partial, Some(e.to_string())),
@@ -83,8 +85,9 @@ struct Incremental<'a> {
 }
 
 impl Incremental<'_> {
-    /// Reads new records, then changes; returns the cursor to save.
-    async fn read(&mut self) -> Result<FetchCursor, EntityFailure> {
+    /// Reads new records, then changes; returns the cursor to save. `now`
+    /// is QBench's time when the run started.
+    async fn read(&mut self, now: DateTime<Utc>) -> Result<FetchCursor, EntityFailure> {
         let cursor = mirror_store::load_cursor(&self.syncer.pool, self.entity, MODE)
             .await?
             .unwrap_or_default();
@@ -96,14 +99,14 @@ impl Incremental<'_> {
         let overlap = Duration::from_std(self.syncer.settings.feed_overlap).unwrap_or_default();
         let since = cursor
             .changes_since
-            .map_or_else(|| Utc::now() - lookback, |t| t - overlap);
+            .map_or_else(|| now - lookback, |t| t - overlap);
         match self.syncer.client.updates(self.entity, since).await {
             Ok(updates) => {
                 self.changed_records(&updates.updated).await?;
                 self.deletions(&updates.deleted).await?;
             }
             Err(QbenchError::FeedUnavailable { .. }) => {
-                self.without_feed(since, Utc::now() - lookback).await?
+                self.without_feed(since, now - lookback).await?
             }
             Err(e) => return Err(EntityFailure::Feed(e)),
         }

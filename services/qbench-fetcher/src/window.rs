@@ -45,12 +45,14 @@ pub fn window_start(now: DateTime<Utc>, days: u32, zone: Tz) -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
-/// Re-reads the records of `entity` created since `start` into the run.
+/// Re-reads the records of `entity` created since `start` into the run;
+/// `now` is QBench's time at the run's start.
 pub async fn sync_entity(
     syncer: &Syncer,
     run_id: Uuid,
     entity: Entity,
     start: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<EntityReport, EntityFailure> {
     mirror_store::start_run_entity(&syncer.pool, run_id, entity, MODE).await?;
     let mut state = Window {
@@ -60,7 +62,7 @@ pub async fn sync_entity(
         start,
         ledger_page: 0,
         report: EntityReport::default(),
-        deletions: DeletionFeed::watch(syncer, entity),
+        deletions: DeletionFeed::watch(syncer, entity, now),
         read: HashSet::new(),
     };
     let result = state.read_all().await;

@@ -33,8 +33,9 @@ const RUN_LIMIT: Duration = Duration::from_secs(120);
 /// The longest the loader may take to bring the mirror level with the lab.
 const LOAD_LIMIT: Duration = Duration::from_secs(90);
 
-/// A lab whose history ends at a fixed time, for cases that never ask
-/// QBench's updates feed (which the fetcher asks by its own clock).
+/// A lab whose history ends at a fixed time, months before the machine's
+/// clock: the fetcher must ask the updates feed in the lab's time, which
+/// the simulator's `Date` headers give.
 fn fixed_clock() -> DateTime<Utc> {
     "2026-03-05T12:00:00Z".parse().unwrap()
 }
@@ -523,9 +524,8 @@ async fn cursors(pool: &PgPool) -> Vec<(String, String, Option<mirror_store::Fet
 /// sync; one incremental run must bring both into the mirror.
 #[tokio::test]
 async fn an_incremental_run_brings_in_later_reports_and_deletions_of_old_tests() {
-    // The updates feed is asked by the fetcher's clock, so the lab's
-    // history ends now.
-    let mut p = Pipeline::start(Utc::now()).await;
+    // The lab's clock is months behind the machine's.
+    let mut p = Pipeline::start(fixed_clock()).await;
     let fetcher = p.fetcher(&[]).await;
     p.start_loader();
     let synced = p.sync(&fetcher, SyncMode::Full, &[]).await;
@@ -651,8 +651,7 @@ async fn records_deleted_while_paging_push_no_other_record_past_the_reader() {
 /// must show the reader what it would have skipped. `look_pages` is the
 /// fetcher's `FEED_LOOK_PAGES`.
 async fn deletions_offset_by_creations_push_no_record_past_the_reader(look_pages: &str) {
-    // The updates feed is asked by the fetcher's clock, so the lab's
-    // history ends now.
+    // The lab's history ends now.
     let mut p = Pipeline::start(Utc::now()).await;
     let doomed = hold_sample_page_3(&p);
     let before = p.lab().live_count(Entity::Sample);
@@ -693,8 +692,7 @@ async fn deletions_offset_by_creations_are_seen_by_the_looks_while_paging() {
 #[tokio::test]
 async fn a_window_reads_again_when_a_record_it_read_is_deleted() {
     use qbench_client::{PageQuery, SortKey, SortOrder};
-    // The updates feed is asked by the fetcher's clock, so the lab's
-    // history ends now.
+    // The lab's history ends now.
     let mut p = Pipeline::start(Utc::now()).await;
     let fetcher = p.fetcher(&[]).await;
     let parents = [Entity::Customer, Entity::Order, Entity::Sample];

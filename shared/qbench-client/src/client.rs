@@ -126,6 +126,23 @@ impl QbenchClient {
         .await
     }
 
+    /// The latest time QBench stated in an answer's `Date` header: a lower
+    /// bound of its time now. The local clock before any dated answer.
+    ///
+    /// Ask for changes "since" and windows "of the last days" in QBench's
+    /// time: a local clock ahead of QBench's would ask past the changes.
+    pub fn server_time(&self) -> DateTime<Utc> {
+        self.inner.http.server_time().unwrap_or_else(Utc::now)
+    }
+
+    /// QBench's time now, from a fresh answer: one customer row is asked
+    /// for (QBench has no cheaper dated route).
+    pub async fn read_clock(&self) -> Result<DateTime<Utc>, QbenchError> {
+        self.list_page(Entity::Customer, &PageQuery::new(1, 1))
+            .await?;
+        Ok(self.server_time())
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{API_PREFIX}/{path}", self.inner.root)
     }

@@ -5,6 +5,7 @@ use std::time::{Instant, SystemTime};
 use reqwest::{RequestBuilder, StatusCode};
 use tracing::warn;
 
+use crate::clock::ServerClock;
 use crate::error::QbenchError;
 use crate::limits::{Limits, ThrottleBudget};
 use crate::settings::ClientSettings;
@@ -22,6 +23,7 @@ pub(crate) struct Reply {
 pub(crate) struct PacedHttp {
     http: reqwest::Client,
     limits: Limits,
+    clock: ServerClock,
 }
 
 impl PacedHttp {
@@ -37,7 +39,13 @@ impl PacedHttp {
         Ok(PacedHttp {
             http,
             limits: Limits::new(settings)?,
+            clock: ServerClock::default(),
         })
+    }
+
+    /// The latest time QBench stated; `None` before a dated answer.
+    pub(crate) fn server_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.clock.latest()
     }
 
     /// The underlying client, to start building a request with.
@@ -72,7 +80,7 @@ impl PacedHttp {
         let _slot = self.limits.admit(budget).await?;
         let started = Instant::now();
 
-        let result = read_answer(build()).await;
+        let result = read_answer(build(), &self.clock).await;
 
         let outcome = result.as_ref().map_or("transport", Sent::outcome);
         metrics::counter!("qbench_requests_total", "entity" => label, "outcome" => outcome)
@@ -119,9 +127,11 @@ impl Sent {
     }
 }
 
-/// Sends a request and reads the whole body, within the request timeout.
-async fn read_answer(request: RequestBuilder) -> Result<Sent, QbenchError> {
+/// Sends a request and reads the whole body, within the request timeout;
+/// notes QBench's clock from the answer.
+async fn read_answer(request: RequestBuilder, clock: &ServerClock) -> Result<Sent, QbenchError> {
     let response = request.send().await.map_err(QbenchError::Transport)?;
+    clock.observe(response.headers());
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.text().await.map_err(QbenchError::Transport)?;

@@ -11,6 +11,10 @@
 //! are retried with jittered exponential backoff; everything else comes back
 //! as a typed [`QbenchError`] the caller can match on.
 //!
+//! It keeps QBench's clock from the `Date` headers of its answers
+//! ([`QbenchClient::server_time`]), so that changes are asked for in
+//! QBench's time whatever the local clock says.
+//!
 //! Neither the client secret, nor the signed assertion, nor an access token
 //! is ever logged or shown by `Debug`.
 //!
@@ -20,6 +24,7 @@
 //! `qbench_token_refusals_total`.
 
 mod client;
+mod clock;
 mod error;
 mod feed;
 mod http;

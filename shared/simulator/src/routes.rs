@@ -4,9 +4,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::extract::Request;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Extension, Form, Path, Query, State};
-use axum::middleware::from_fn_with_state;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -33,7 +35,21 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/qbench/api/v1/{entity}/{id}", get(detail))
         .route("/qbench/api/v1/updates/{entity}/{since}", get(updates))
         .layer(from_fn_with_state(Arc::clone(&shared), qbench_gate))
+        .layer(from_fn_with_state(Arc::clone(&shared), lab_date))
         .with_state(shared)
+}
+
+/// Dates every answer, refusals included, by the lab's clock, as QBench's
+/// `Date` header gives QBench's time: a client asking for changes since a
+/// time must ask in the lab's time, not its own.
+async fn lab_date(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let now = shared.lab().now();
+    let date = now.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    if let Ok(value) = HeaderValue::from_str(&date) {
+        response.headers_mut().insert(header::DATE, value);
+    }
+    response
 }
 
 async fn token(
