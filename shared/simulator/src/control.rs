@@ -232,6 +232,20 @@ impl Settings {
         }
     }
 
+    /// Refuses values that would stall every client rather than limit it.
+    fn check(&self) -> Result<(), ControlError> {
+        let positive = [
+            ("max_in_flight", self.max_in_flight.map(u64::from)),
+            ("max_per_window", self.max_per_window.map(u64::from)),
+            ("window_secs", self.window_secs),
+            ("token_lifetime_secs", self.token_lifetime_secs),
+        ];
+        match positive.iter().find(|(_, value)| *value == Some(0)) {
+            Some((name, _)) => Err(ControlError::BadBody(format!("{name} must be at least 1"))),
+            None => Ok(()),
+        }
+    }
+
     fn apply(self, b: &mut Behaviour) {
         let secs = Duration::from_secs;
         b.limits = self.limits.unwrap_or(b.limits);
@@ -259,6 +273,7 @@ async fn change_settings(
     parsed: Result<Json<Settings>, JsonRejection>,
 ) -> Result<Json<Settings>, ControlError> {
     let change = body(parsed)?;
+    change.check()?;
     let updated = sim.update_behaviour(|b| change.apply(b));
     tracing::info!(?updated, "Simulator behaviour changed.");
     Ok(Json(Settings::of(&updated)))

@@ -914,3 +914,46 @@ async fn the_window_route_keeps_only_changes_created_inside_the_window() {
     assert!(!ids(&moved["test"]["new"]).is_empty());
     sim.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn settings_that_would_stall_every_client_are_refused() {
+    let sim = start(27).await;
+    let qb = Qbench::of(&sim);
+    let url = format!("{}/_sim/settings", qb.base);
+
+    let refused = step(
+        "zero in flight",
+        qb.http.post(&url).json(&json!({"max_in_flight": 0})).send(),
+    )
+    .await
+    .unwrap();
+    let refused = answer(refused).await;
+    let kept = qb.control("/_sim/settings", json!({})).await;
+
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused
+            .body
+            .to_string()
+            .contains("max_in_flight must be at least 1"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(kept["max_in_flight"], json!(10));
+    sim.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn answers_are_dated_by_the_lab_clock() {
+    let sim = start(28).await;
+    let qb = Qbench::of(&sim);
+    let token = qb.token().await;
+
+    let page = qb.get("/qbench/api/v1/customer?page_size=1", &token).await;
+
+    let date = page.headers["date"].to_str().unwrap();
+    let stated = chrono::DateTime::parse_from_rfc2822(date).unwrap();
+    let lab = sim.handle().now();
+    assert_eq!(stated.timestamp(), lab.timestamp(), "{date} against {lab}");
+    sim.shutdown().await.unwrap();
+}
