@@ -135,6 +135,19 @@ impl Accounts {
             .ok_or_else(|| AccountError::UnknownUser(username.to_string()))
     }
 
+    /// Fails with [`AccountError::UnknownUser`] unless the user exists, so
+    /// that a command can say so before asking for anything else.
+    pub async fn require_user(&self, username: &Username) -> Result<(), AccountError> {
+        let found: Option<i32> =
+            sqlx::query_scalar("SELECT 1 FROM users WHERE lower(btrim(username)) = lower($1)")
+                .bind(username.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+        found
+            .map(|_| ())
+            .ok_or_else(|| AccountError::UnknownUser(username.to_string()))
+    }
+
     /// Every user, by name.
     pub async fn list_users(&self) -> Result<Vec<User>, AccountError> {
         let query = format!("SELECT {USER_COLUMNS} FROM users ORDER BY lower(btrim(username))");

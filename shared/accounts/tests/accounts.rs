@@ -338,3 +338,20 @@ async fn bans_are_added_once_listed_and_removed() {
     assert!(!unban(pool, Entity::Customer, 7).await.unwrap());
     f.finish().await;
 }
+
+#[tokio::test]
+async fn a_user_is_required_by_its_name_in_any_case() {
+    let f = Fixture::new().await;
+    f.create("Alice", "Lab0ratory1x").await;
+    let name = |text: &str| Username::parse(text).unwrap();
+
+    let found = step("alice", f.accounts.require_user(&name(" ALICE "))).await;
+    let missing = step("ghost", f.accounts.require_user(&name("ghost"))).await;
+
+    assert!(found.is_ok(), "{found:?}");
+    assert_eq!(
+        missing.unwrap_err().to_string(),
+        "no user is named \"ghost\""
+    );
+    f.finish().await;
+}

@@ -54,8 +54,10 @@ pub async fn reset_password(
     unlock: bool,
 ) -> anyhow::Result<ExitCode> {
     let username = Username::parse(username)?;
-    let password = new_password(password)?;
     let accounts = accounts(env).await?;
+    // Named before a password is asked for or judged.
+    accounts.require_user(&username).await?;
+    let password = new_password(password)?;
 
     let user = accounts
         .reset_password(&username, &password, unlock)
