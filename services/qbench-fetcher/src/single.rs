@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use tracing::Instrument;
 
 use crate::engine::{Syncer, page_span};
-use crate::publish::{PagePlace, publish_tagged};
+use crate::publish::{PagePlace, publish_deletions, publish_tagged};
 
 /// Requests taken per pull.
 const PULL_BATCH: usize = 20;
@@ -91,21 +91,46 @@ pub async fn serve(
                     };
                     (AckKind::Ack, reply)
                 }
-                Ok(None) => (AckKind::Ack, FetchReply::Unknown { id }),
-                Err(e) => {
-                    tracing::warn!(%entity, id, error = %e, "Fetch request failed; it will be retried.");
-                    let reply = FetchReply::Failed {
-                        id,
-                        error: format!("{e:#}"),
-                    };
-                    (AckKind::Nak(Some(Duration::from_secs(5))), reply)
-                }
+                Ok(None) => match settle_gone(&syncer, entity, id).await {
+                    Ok(deleted) => (AckKind::Ack, FetchReply::Unknown { id, deleted }),
+                    Err(e) => failed(entity, id, &e),
+                },
+                Err(e) => failed(entity, id, &e),
             };
             let _ = request.ack_with(ack).await;
             answer(&syncer, &request, &reply).await;
         }
     }
     Ok(())
+}
+
+/// A fetch that failed: put back, to be tried again in a while.
+fn failed(entity: Entity, id: i64, e: &anyhow::Error) -> (AckKind, FetchReply) {
+    tracing::warn!(%entity, id, error = %e, "Fetch request failed; it will be retried.");
+    let reply = FetchReply::Failed {
+        id,
+        error: format!("{e:#}"),
+    };
+    (AckKind::Nak(Some(Duration::from_secs(5))), reply)
+}
+
+/// A record QBench no longer knows but the mirror holds live was deleted
+/// while no look at the updates feed saw it: its deletion is published, so
+/// the loaders hide it as they would have. Whether one was.
+async fn settle_gone(syncer: &Syncer, entity: Entity, id: i64) -> anyhow::Result<bool> {
+    let Ok(id) = i32::try_from(id) else {
+        return Ok(false);
+    };
+    if !mirror_store::is_live(&syncer.pool, entity, id).await? {
+        return Ok(false);
+    }
+    let place = PagePlace {
+        run_id: None,
+        page: None,
+    };
+    publish_deletions(&syncer.js, entity, &[id], place).await?;
+    tracing::info!(%entity, id, "QBench no longer has this record; its deletion was published.");
+    Ok(true)
 }
 
 /// Tells whoever waits on the request how it ended; nobody may listen.
@@ -153,11 +178,6 @@ async fn fetch_chain(
     let mut chain: Vec<(Entity, i64, Value)> = Vec::new();
     let mut next = Some((entity, id));
     while let Some((entity, id)) = next.take() {
-        // TODO(#2): a record the mirror holds but QBench no longer knows
-        // (deleted while no feed was watched) stays live: this answer could
-        // publish its deletion, so `qbenchctl fetch` on the extra ids
-        // `verify` lists would settle them; today only the updates feed
-        // removes records.
         let Some(record) = syncer.client.get_record(entity, id).await? else {
             tracing::warn!(%entity, id, "QBench does not know this record.");
             break;

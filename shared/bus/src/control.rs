@@ -52,8 +52,14 @@ pub enum FetchReply {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sequence: Option<u64>,
     },
-    /// QBench has no record with this id.
-    Unknown { id: i64 },
+    /// QBench has no record with this id. `deleted`: the mirror held a
+    /// live copy, and its deletion is on its way to the loaders (absent
+    /// from earlier fetchers).
+    Unknown {
+        id: i64,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        deleted: bool,
+    },
     /// The fetch failed; the request is tried again later.
     Failed { id: i64, error: String },
 }

@@ -1,7 +1,7 @@
 //! Deletions seen in QBench's updates feed.
 
 use mirror_records::Entity;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -34,4 +34,16 @@ pub async fn mark_deleted(
         .execute(conn)
         .await?;
     Ok(hidden.rows_affected())
+}
+
+/// Whether the mirror holds a live (not deleted) row of `entity` with `id`.
+pub async fn is_live(pool: &PgPool, entity: Entity, id: i32) -> Result<bool, StoreError> {
+    let sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM {} WHERE id = $1 AND deleted_at IS NULL)",
+        entity.table()
+    );
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_one(pool)
+        .await?)
 }

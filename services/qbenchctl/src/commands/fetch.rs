@@ -36,7 +36,11 @@ enum State {
     Published(Vec<FetchedRecord>, Option<u64>),
     /// Failed at least once; the fetcher tries again.
     Failing(String),
-    Unknown,
+    /// QBench has no such record; `deleted`: the mirror's live copy was
+    /// marked deleted.
+    Unknown {
+        deleted: bool,
+    },
     Loaded(Vec<FetchedRecord>),
     /// The loaders set the fetched copy aside.
     SetAside {
@@ -49,7 +53,7 @@ impl State {
     fn settled(&self) -> bool {
         matches!(
             self,
-            State::Unknown | State::Loaded(_) | State::SetAside { .. }
+            State::Unknown { .. } | State::Loaded(_) | State::SetAside { .. }
         )
     }
 
@@ -65,7 +69,11 @@ impl State {
             State::Loaded(ancestors) => {
                 format!("loaded, with {} the mirror lacked", list(ancestors))
             }
-            State::Unknown => "not in QBench".to_owned(),
+            State::Unknown { deleted: false } => "not in QBench".to_owned(),
+            State::Unknown { deleted: true } => {
+                "not in QBench any more; the deletion of the mirror's copy is sent to the loaders"
+                    .to_owned()
+            }
             State::SetAside { reason, error } => {
                 format!("set aside by the loaders ({reason}): {error}")
             }
@@ -231,7 +239,7 @@ fn note(states: &mut BTreeMap<i32, State>, entity: Entity, reply: FetchReply) {
             ancestors,
             sequence,
         } => (id, State::Published(ancestors, sequence)),
-        FetchReply::Unknown { id } => (id, State::Unknown),
+        FetchReply::Unknown { id, deleted } => (id, State::Unknown { deleted }),
         FetchReply::Failed { id, error } => {
             eprintln!("{entity} {id}: fetch failed, the fetcher tries again: {error}");
             (id, State::Failing(error))

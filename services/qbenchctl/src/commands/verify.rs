@@ -46,6 +46,7 @@ pub async fn run(env: &Env, entities: &[Entity]) -> anyhow::Result<ExitCode> {
         .collect();
 
     let mut equal = true;
+    let mut extra = false;
     for entity in chosen {
         let source =
             read_source(&client, entity, settings.page_size, settings.max_in_flight).await?;
@@ -58,6 +59,7 @@ pub async fn run(env: &Env, entities: &[Entity]) -> anyhow::Result<ExitCode> {
         except_set_aside(&mut difference, &invalid_ids(&pool, entity).await?);
         print_difference(entity, &difference);
         equal &= difference.is_equal();
+        extra |= !difference.extra.is_empty();
     }
     println!(
         "{}",
@@ -67,6 +69,12 @@ pub async fn run(env: &Env, entities: &[Entity]) -> anyhow::Result<ExitCode> {
             "mirror differs from source"
         }
     );
+    if extra {
+        println!(
+            "QBench no longer has the extra records; `qbenchctl fetch <entity> <id>...` \
+             marks them deleted"
+        );
+    }
     Ok(if equal {
         ExitCode::SUCCESS
     } else {
