@@ -235,24 +235,30 @@ async fn bad_parameters_are_named() {
     db.drop_database().await.unwrap();
 }
 
-#[tokio::test]
-async fn activity_zero_fills_days_and_buckets_in_the_lab_zone() {
-    let db = lab().await;
-    let (date_from, date_to) = range("2026-02-01", "2026-02-05");
+/// `activity/daily` over the fixture lab from `from` to `to`.
+async fn activity(db: &TestDatabase, from: &str, to: &str, compare: bool) -> Value {
+    let (date_from, date_to) = range(from, to);
     let query = ActivityQuery {
         date_from,
         date_to,
+        compare_previous: compare.then_some(true),
         ..ActivityQuery::default()
     };
-
     let body = step("activity", activity_daily(&db.pool, &settings(), &query))
         .await
         .unwrap();
+    json_of(&body)
+}
+
+#[tokio::test]
+async fn activity_zero_fills_days_and_buckets_in_the_lab_zone() {
+    let db = lab().await;
+    let body = activity(&db, "2026-02-01", "2026-02-05", false).await;
 
     // 1002 (23:30 lab, Feb 3) and 1004 (00:30 lab, Feb 4) share a UTC day
     // but not a lab day. Feb 5 has nothing and still has a row.
     assert_eq!(
-        json_of(&body),
+        body,
         json!({
             "current": [
                 {"date": "2026-02-01", "samples": 2, "tests": 3, "tests_reported": 0},
@@ -270,21 +276,11 @@ async fn activity_zero_fills_days_and_buckets_in_the_lab_zone() {
 #[tokio::test]
 async fn activity_compares_with_the_days_just_before() {
     let db = lab().await;
-    let (date_from, date_to) = range("2026-02-03", "2026-02-04");
-    let query = ActivityQuery {
-        date_from,
-        date_to,
-        compare_previous: Some(true),
-        ..ActivityQuery::default()
-    };
-
-    let body = step("activity", activity_daily(&db.pool, &settings(), &query))
-        .await
-        .unwrap();
+    let body = activity(&db, "2026-02-03", "2026-02-04", true).await;
 
     // Two days, so the previous period is Feb 1-2, day by day.
     assert_eq!(
-        json_of(&body),
+        body,
         json!({
             "current": [
                 {"date": "2026-02-03", "samples": 1, "tests": 2, "tests_reported": 4},
@@ -302,24 +298,14 @@ async fn activity_compares_with_the_days_just_before() {
 #[tokio::test]
 async fn activity_compares_a_partial_range_with_the_same_hours_before() {
     let db = lab().await;
-    let (date_from, date_to) = range("2026-02-03T12:00", "2026-02-04T12:00");
-    let query = ActivityQuery {
-        date_from,
-        date_to,
-        compare_previous: Some(true),
-        ..ActivityQuery::default()
-    };
-
-    let body = step("activity", activity_daily(&db.pool, &settings(), &query))
-        .await
-        .unwrap();
+    let body = activity(&db, "2026-02-03T12:00", "2026-02-04T12:00", true).await;
 
     // Noon Feb 3 to noon Feb 4 (lab): sample 200 (11:00) and report 1007
     // (10:00) are before it. The previous period is noon Feb 1 to noon
     // Feb 2, so test 1003 (14:00 Feb 2) and report 1000 (14:00 Feb 2) are
     // after it; whole days would have counted them.
     assert_eq!(
-        json_of(&body),
+        body,
         json!({
             "current": [
                 {"date": "2026-02-03", "samples": 0, "tests": 2, "tests_reported": 3},
