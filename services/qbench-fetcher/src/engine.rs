@@ -150,6 +150,10 @@ impl fmt::Display for RunOutcome {
     }
 }
 
+/// Seconds of difference between QBench's clock and this machine's worth a
+/// line in the log at the start of a run.
+const SKEW_WORTH_A_WORD: i64 = 60;
+
 /// Everything a run needs; cheap to clone.
 #[derive(Clone)]
 pub struct Syncer {
@@ -218,7 +222,17 @@ impl Syncer {
     /// then fail with the reason.
     async fn qbench_clock(&self) -> chrono::DateTime<chrono::Utc> {
         match self.client.read_clock().await {
-            Ok(now) => now,
+            Ok(now) => {
+                let skew = (now - chrono::Utc::now()).num_seconds();
+                if skew.abs() > SKEW_WORTH_A_WORD {
+                    tracing::info!(
+                        qbench_time = %now,
+                        skew_s = skew,
+                        "QBench's clock differs from this machine's; changes are asked for in QBench's time."
+                    );
+                }
+                now
+            }
             Err(e) => {
                 tracing::debug!(error = %e, "QBench's clock is unknown; using the local one.");
                 chrono::Utc::now()
