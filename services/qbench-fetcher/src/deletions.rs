@@ -20,8 +20,8 @@ pub const FINAL_LOOKS: u32 = 3;
 /// The deletions one pass over one entity has been told of.
 pub struct DeletionFeed {
     entity: Entity,
-    /// The next look asks for changes since this instant: the fetcher's
-    /// clock at the last look, less `FEED_OVERLAP` for skew with QBench.
+    /// The next look asks for changes since this instant: QBench's time
+    /// at the last look (as its answers state it), less `FEED_OVERLAP`.
     since: DateTime<Utc>,
     overlap: Duration,
     /// Deleted ids reported by an earlier look.
@@ -56,7 +56,7 @@ impl DeletionFeed {
     ) -> Result<Option<Vec<i64>>, EntityFailure> {
         // QBench's latest stated time, from before this request: changes
         // from then on are all in the next answer.
-        let asked = syncer.client.server_time();
+        let asked = syncer.client.server_time().unwrap_or_else(Utc::now);
         let deleted = match syncer.client.updates(self.entity, self.since).await {
             Ok(updates) => updates.deleted,
             Err(QbenchError::FeedUnavailable { .. }) => return Ok(None),

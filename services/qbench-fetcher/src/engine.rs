@@ -218,12 +218,13 @@ impl Syncer {
 impl Syncer {
     /// QBench's time at the start of a run (see
     /// [`QbenchClient::read_clock`]): changes and windows are asked for in
-    /// it. The local clock if QBench cannot be asked; the reads that follow
-    /// then fail with the reason.
+    /// it. When it cannot be read, the time QBench stated last; when QBench
+    /// has never dated an answer, this machine's clock, with a warning.
     async fn qbench_clock(&self) -> chrono::DateTime<chrono::Utc> {
+        let local = chrono::Utc::now();
         match self.client.read_clock().await {
-            Ok(now) => {
-                let skew = (now - chrono::Utc::now()).num_seconds();
+            Ok(Some(now)) => {
+                let skew = (now - local).num_seconds();
                 if skew.abs() > SKEW_WORTH_A_WORD {
                     tracing::info!(
                         qbench_time = %now,
@@ -233,10 +234,22 @@ impl Syncer {
                 }
                 now
             }
-            Err(e) => {
-                tracing::debug!(error = %e, "QBench's clock is unknown; using the local one.");
-                chrono::Utc::now()
+            Ok(None) => {
+                tracing::warn!(
+                    "QBench's answers carry no Date header; changes are asked for by this machine's clock."
+                );
+                local
             }
+            Err(e) => match self.client.server_time() {
+                Some(last) => {
+                    tracing::warn!(error = %e, qbench_time = %last, "QBench's clock could not be read; using the time it stated last.");
+                    last
+                }
+                None => {
+                    tracing::warn!(error = %e, "QBench's clock could not be read; changes are asked for by this machine's clock.");
+                    local
+                }
+            },
         }
     }
 

@@ -116,14 +116,23 @@ fn failed(entity: Entity, id: i64, e: &anyhow::Error) -> (AckKind, FetchReply) {
 
 /// A record QBench no longer knows but the mirror holds live was deleted
 /// while no look at the updates feed saw it: its deletion is published, so
-/// the loaders hide it as they would have. Whether one was.
+/// the loaders hide it as they would have. Whether one was. A deletion
+/// hides the record for good, so QBench is asked once more and must say
+/// itself that the record is gone (see [`QbenchClient::confirms_gone`]).
+///
+/// [`QbenchClient::confirms_gone`]: qbench_client::QbenchClient::confirms_gone
 async fn settle_gone(syncer: &Syncer, entity: Entity, id: i64) -> anyhow::Result<bool> {
-    let Ok(id) = i32::try_from(id) else {
+    let Ok(live_id) = i32::try_from(id) else {
         return Ok(false);
     };
-    if !mirror_store::is_live(&syncer.pool, entity, id).await? {
+    if !mirror_store::is_live(&syncer.pool, entity, live_id).await? {
         return Ok(false);
     }
+    if !syncer.client.confirms_gone(entity, id).await? {
+        tracing::warn!(%entity, id, "QBench answered 404 for a record the mirror holds, without its own error body; the record is kept.");
+        return Ok(false);
+    }
+    let id = live_id;
     let place = PagePlace {
         run_id: None,
         page: None,

@@ -62,7 +62,7 @@ pub async fn sync_entity(
         start,
         ledger_page: 0,
         report: EntityReport::default(),
-        deletions: DeletionFeed::watch(syncer, entity, now),
+        deletions: DeletionFeed::watch(syncer, entity, syncer.client.server_time().unwrap_or(now)),
         read: HashSet::new(),
     };
     let result = state.read_all().await;

@@ -126,21 +126,40 @@ impl QbenchClient {
         .await
     }
 
-    /// The latest time QBench stated in an answer's `Date` header: a lower
-    /// bound of its time now. The local clock before any dated answer.
+    /// The time QBench stated in the `Date` header of its latest successful
+    /// answer: a lower bound of its time now. `None` before a dated answer.
     ///
     /// Ask for changes "since" and windows "of the last days" in QBench's
     /// time: a local clock ahead of QBench's would ask past the changes.
-    pub fn server_time(&self) -> DateTime<Utc> {
-        self.inner.http.server_time().unwrap_or_else(Utc::now)
+    pub fn server_time(&self) -> Option<DateTime<Utc>> {
+        self.inner.http.server_time()
     }
 
-    /// QBench's time now, from a fresh answer: one customer row is asked
-    /// for (QBench has no cheaper dated route).
-    pub async fn read_clock(&self) -> Result<DateTime<Utc>, QbenchError> {
+    /// QBench's time now, read from a fresh answer: one customer row is
+    /// asked for (QBench has no cheaper dated route). `None` when QBench's
+    /// answers carry no `Date` header.
+    pub async fn read_clock(&self) -> Result<Option<DateTime<Utc>>, QbenchError> {
         self.list_page(Entity::Customer, &PageQuery::new(1, 1))
             .await?;
         Ok(self.server_time())
+    }
+
+    /// Whether QBench says, in its own words, that it has no record with
+    /// this id: a 404 whose body is a JSON object, as its API answers. A
+    /// 404 of anything in front of QBench (an HTML maintenance page, a
+    /// proxy's empty answer) does not count, so nothing is taken for
+    /// deleted on its word.
+    pub async fn confirms_gone(&self, entity: Entity, id: i64) -> Result<bool, QbenchError> {
+        let url = self.url(&format!("{entity}/{id}"));
+
+        self.get(entity, &url, &[], |reply| {
+            if reply.status != StatusCode::NOT_FOUND {
+                expect_success(reply)?;
+                return Ok(false);
+            }
+            Ok(serde_json::from_str::<Value>(&reply.body).is_ok_and(|body| body.is_object()))
+        })
+        .await
     }
 
     fn url(&self, path: &str) -> String {

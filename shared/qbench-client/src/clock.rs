@@ -3,25 +3,37 @@
 //! The updates feed and the window of recent records are asked for in
 //! QBench's time. A machine whose clock runs ahead of QBench's would ask
 //! for changes "since" a time QBench has not reached and miss them, so the
-//! client keeps the latest time QBench has stated. It is a lower bound of
-//! QBench's time from then on (the header is rounded down to the second),
-//! which is the safe side for "since": it can only ask for more.
+//! client keeps the time QBench stated in its latest answer. It is a lower
+//! bound of QBench's time from then on (the header is rounded down to the
+//! second), which is the safe side for "since": it can only ask for more.
 
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, Utc};
 use reqwest::header::{DATE, HeaderMap};
 
-/// The latest time QBench stated, once an answer did.
-#[derive(Debug, Default)]
+/// Stands for "no dated answer yet".
+const UNKNOWN: i64 = i64::MIN;
+
+/// The time QBench stated in its latest dated answer, in milliseconds.
+#[derive(Debug)]
 pub(crate) struct ServerClock {
     latest_ms: AtomicI64,
-    known: AtomicBool,
+}
+
+impl Default for ServerClock {
+    fn default() -> Self {
+        ServerClock {
+            latest_ms: AtomicI64::new(UNKNOWN),
+        }
+    }
 }
 
 impl ServerClock {
-    /// Takes the time from an answer's `Date` header; an answer without one
-    /// (or with one that is not an HTTP date) leaves what was known.
+    /// Takes the time from a successful answer's `Date` header; an answer
+    /// without one (or with one that is not an HTTP date) leaves what was
+    /// known. Error answers are not read: something in front of QBench (a
+    /// proxy, a balancer) may have written them with a clock of its own.
     pub(crate) fn observe(&self, headers: &HeaderMap) {
         let Some(date) = headers
             .get(DATE)
@@ -31,16 +43,15 @@ impl ServerClock {
             return;
         };
         self.latest_ms
-            .fetch_max(date.timestamp_millis(), Ordering::Relaxed);
-        self.known.store(true, Ordering::Relaxed);
+            .store(date.timestamp_millis(), Ordering::Relaxed);
     }
 
-    /// The latest time QBench stated; `None` before any dated answer.
+    /// The time QBench last stated; `None` before any dated answer.
     pub(crate) fn latest(&self) -> Option<DateTime<Utc>> {
-        if !self.known.load(Ordering::Relaxed) {
-            return None;
+        match self.latest_ms.load(Ordering::Relaxed) {
+            UNKNOWN => None,
+            ms => DateTime::from_timestamp_millis(ms),
         }
-        DateTime::from_timestamp_millis(self.latest_ms.load(Ordering::Relaxed))
     }
 }
 
@@ -68,7 +79,7 @@ mod tests {
     }
 
     #[test]
-    fn an_unreadable_or_earlier_date_keeps_what_was_known() {
+    fn an_answer_without_a_readable_date_keeps_what_was_known() {
         let clock = ServerClock::default();
         clock.observe(&dated("yesterday"));
         assert_eq!(clock.latest(), None);
@@ -76,8 +87,6 @@ mod tests {
         clock.observe(&dated("Sat, 05 Dec 2026 12:00:05 GMT"));
         clock.observe(&HeaderMap::new());
         clock.observe(&dated("not a date"));
-        // Answers overtaking each other do not move the clock back.
-        clock.observe(&dated("Sat, 05 Dec 2026 12:00:01 GMT"));
         let expected: DateTime<Utc> = "2026-12-05T12:00:05Z".parse().unwrap();
         assert_eq!(clock.latest(), Some(expected));
     }

@@ -131,8 +131,10 @@ impl Sent {
 /// notes QBench's clock from the answer.
 async fn read_answer(request: RequestBuilder, clock: &ServerClock) -> Result<Sent, QbenchError> {
     let response = request.send().await.map_err(QbenchError::Transport)?;
-    clock.observe(response.headers());
     let status = response.status();
+    if status.is_success() {
+        clock.observe(response.headers());
+    }
     let headers = response.headers().clone();
     let body = response.text().await.map_err(QbenchError::Transport)?;
 

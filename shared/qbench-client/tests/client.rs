@@ -573,3 +573,20 @@ async fn no_secret_assertion_or_token_reaches_a_log_line() {
     }
     assert!(text.contains(CLIENT_ID), "the client id is not secret");
 }
+
+#[tokio::test]
+async fn only_qbench_s_own_404_confirms_a_record_gone() {
+    let qbench = Mock::start().await;
+    let own = json!({"error": "not_found", "message": "The requested resource was not found."});
+    qbench.rule("test/77", None, 1, Answer::Status(404, own));
+    qbench.rule("test/78", None, 1, Answer::Status(404, json!("Not Found")));
+    let client = client(qbench.settings());
+
+    let gone = client.confirms_gone(Entity::Test, 77).await.unwrap();
+    let proxy = client.confirms_gone(Entity::Test, 78).await.unwrap();
+    let present = client.confirms_gone(Entity::Test, 79).await.unwrap();
+
+    assert!(gone, "QBench's JSON 404 confirms");
+    assert!(!proxy, "a 404 without QBench's error object does not");
+    assert!(!present, "a record QBench answers is not gone");
+}
