@@ -1056,7 +1056,7 @@ async fn order_detail_counts_pending_work_and_lists_on_request() {
 /// Order 40 (customer 2, created Feb 3): sample 400 discontinued with two
 /// tests closed without dates, sample 401 in progress with a test not
 /// reportable but completed and a cancelled test that was reported after
-/// all. States are written in odd case and spacing on purpose.
+/// all. States are written in odd case and spacing (a tab, too) on purpose.
 const CLOSED_WORK: &str = "
 INSERT INTO orders (id, custom_formatted_id, customer_account_id, state, date_created,
                     raw_payload, fetched_at) VALUES
@@ -1069,7 +1069,7 @@ INSERT INTO samples (id, order_id, sample_name, state, has_report, batch_ids, da
    '2026-02-05 12:00Z');
 INSERT INTO tests (id, sample_id, label_abbr, state, has_report, batch_ids, date_created,
                    complete_date, report_completed_date, raw_payload, fetched_at) VALUES
-  (1010, 400, 'CN', 'CANCELLED', false, '{}', '2026-02-03 12:00Z', NULL, NULL, '{}',
+  (1010, 400, 'CN', E'CANCELLED\\t', false, '{}', '2026-02-03 12:00Z', NULL, NULL, '{}',
    '2026-02-05 12:00Z'),
   (1011, 400, 'MB', ' Not Reportable', false, '{}', '2026-02-03 12:00Z', NULL, NULL, '{}',
    '2026-02-05 12:00Z'),

@@ -18,8 +18,9 @@ pub enum SlaStatus {
     Pending,
     /// Not reported yet, older than the SLA.
     Overdue,
-    /// Ended without a report (cancelled, not reportable, discontinued):
-    /// outside the SLA and no longer open work.
+    /// Ended without a report: a test cancelled or not reportable, or a
+    /// sample or order whose tests all ended so. Outside the SLA and no
+    /// longer open work.
     Closed,
     /// No creation date, a negative turnaround, or no tests.
     Unknown,
@@ -45,10 +46,14 @@ pub const CLOSED_TEST_STATES: &[&str] = &["CANCELLED", "NOT REPORTABLE"];
 /// Sample states in which a sample ends without a report.
 pub const CLOSED_SAMPLE_STATES: &[&str] = &["DISCONTINUED", "NOT REPORTABLE"];
 
+/// The blanks around a state that do not count: spaces, tabs and line
+/// breaks, the same in Rust and in SQL (`btrim` alone takes only spaces).
+const BLANKS: [char; 5] = [' ', '\t', '\n', '\r', '\x0C'];
+
 /// Whether `state` is one of `closed`, ignoring case and surrounding blanks.
 pub(crate) fn is_closed(state: Option<&str>, closed: &[&str]) -> bool {
     state.is_some_and(|state| {
-        let state = state.trim();
+        let state = state.trim_matches(BLANKS);
         closed.iter().any(|c| state.eq_ignore_ascii_case(c))
     })
 }
@@ -58,7 +63,7 @@ pub(crate) fn is_closed(state: Option<&str>, closed: &[&str]) -> bool {
 pub(crate) fn closed_sql(column: &str, closed: &[&str]) -> String {
     let listed: Vec<String> = closed.iter().map(|c| format!("'{c}'")).collect();
     format!(
-        "coalesce(upper(btrim({column})) IN ({}), false)",
+        "coalesce(upper(btrim({column}, E' \\t\\n\\r\\f')) IN ({}), false)",
         listed.join(", ")
     )
 }
