@@ -360,6 +360,11 @@ async function main() {
       await kpi(page, 'samples-pending'),
       count(samples.kpis.pending_samples),
     );
+    expectEqual(
+      'samples closed',
+      await kpi(page, 'samples-closed'),
+      count(samples.kpis.closed_samples),
+    );
     expectEqual('tests total', await kpi(page, 'tests-total'), count(tests.kpis.total_tests));
     expectEqual('tests pending', await kpi(page, 'tests-pending'), count(tests.kpis.pending_tests));
     expectEqual('tests closed', await kpi(page, 'tests-closed'), count(tests.kpis.closed_tests));

@@ -225,6 +225,7 @@ fn metric_routes() -> Vec<MetricRoute> {
                 "sample_states",
                 "test_states",
                 "last_updated_at",
+                "lab_timezone",
             ],
             |b| {
                 let customers = column(&b["customers"], "id");

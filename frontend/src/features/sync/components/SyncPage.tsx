@@ -1,24 +1,32 @@
+import { useMemo } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { DataTable, type Column } from '../../../components/DataTable';
 import { Panel } from '../../../components/Panel';
 import type { EntitySyncHealth, SkippedRecordView } from '../../../api/types';
 import { formatCount, formatDuration, formatInstant } from '../../../lib/format';
+import { useLabZone } from '../../filters/hooks/useLabToday';
 import { RecordLink } from '../../lookup/components/RecordLink';
 import { syncHealthQuery } from '../api/queries';
 
-function instant<Row>(key: string, header: string, pick: (row: Row) => string | null | undefined) {
+/** A column of instants, shown in the lab's `zone`. */
+function instant<Row>(
+  zone: string | undefined,
+  key: string,
+  header: string,
+  pick: (row: Row) => string | null | undefined,
+) {
   return {
     key,
     header,
     kind: 'text',
     value: (row: Row) => pick(row) ?? null,
-    render: (row: Row) => formatInstant(pick(row)),
+    render: (row: Row) => formatInstant(pick(row), zone),
   } satisfies Column<Row>;
 }
 
-const ENTITY_COLUMNS: Column<EntitySyncHealth>[] = [
+const entityColumns = (zone: string | undefined): Column<EntitySyncHealth>[] => [
   { key: 'entity', header: 'Entity', kind: 'text', value: (row) => row.entity },
-  instant('checkpoint', 'Complete up to', (row) => row.checkpoint_at),
+  instant(zone, 'checkpoint', 'Complete up to', (row) => row.checkpoint_at),
   {
     key: 'lag',
     header: 'Lag',
@@ -39,8 +47,8 @@ const ENTITY_COLUMNS: Column<EntitySyncHealth>[] = [
     value: (row) =>
       row.last_run_status ? `${row.last_run_mode ?? ''} ${row.last_run_status}`.trim() : null,
   },
-  instant('started', 'Run started', (row) => row.last_run_started_at),
-  instant('completed', 'Run loaded', (row) => row.last_run_completed_at),
+  instant(zone, 'started', 'Run started', (row) => row.last_run_started_at),
+  instant(zone, 'completed', 'Run loaded', (row) => row.last_run_completed_at),
   {
     key: 'pages',
     header: 'Pages loaded',
@@ -55,7 +63,7 @@ const ENTITY_COLUMNS: Column<EntitySyncHealth>[] = [
 
 const LINKABLE = new Set(['sample', 'test', 'order']);
 
-const SKIPPED_COLUMNS: Column<SkippedRecordView>[] = [
+const skippedColumns = (zone: string | undefined): Column<SkippedRecordView>[] => [
   { key: 'entity', header: 'Entity', kind: 'text', value: (row) => row.entity },
   { key: 'id', header: 'Id', kind: 'number', value: (row) => row.record_id },
   { key: 'reason', header: 'Reason', kind: 'text', value: (row) => row.reason },
@@ -81,19 +89,22 @@ const SKIPPED_COLUMNS: Column<SkippedRecordView>[] = [
   },
   { key: 'attempts', header: 'Attempts', kind: 'number', value: (row) => row.attempts },
   { key: 'error', header: 'Last error', kind: 'text', value: (row) => row.last_error },
-  instant('last', 'Last attempt', (row) => row.last_attempt_at),
+  instant(zone, 'last', 'Last attempt', (row) => row.last_attempt_at),
 ];
 
 /** How current the mirror is, entity by entity, and what was set aside. */
 export function SyncPage() {
   const health = useQuery(syncHealthQuery);
   const data = health.data;
+  const zone = useLabZone();
+  const entities = useMemo(() => entityColumns(zone), [zone]);
+  const skipped = useMemo(() => skippedColumns(zone), [zone]);
   return (
     <div className="page">
       <h1>Sync health</h1>
       {data && (
         <p className="muted">
-          Checked {formatInstant(data.checked_at)}; lag is the time since the checkpoint.
+          Checked {formatInstant(data.checked_at, zone)}; lag is the time since the checkpoint.
         </p>
       )}
       <div className="grid">
@@ -106,7 +117,7 @@ export function SyncPage() {
         >
           <DataTable
             caption="Sync state per entity"
-            columns={ENTITY_COLUMNS}
+            columns={entities}
             rows={data?.entities ?? []}
             rowKey={(row) => row.entity}
             exportName="sync-entities"
@@ -124,7 +135,7 @@ export function SyncPage() {
         >
           <DataTable
             caption="Records set aside"
-            columns={SKIPPED_COLUMNS}
+            columns={skipped}
             rows={data?.skipped ?? []}
             rowKey={(row) => `${row.entity}-${row.record_id}`}
             exportName="skipped-records"
