@@ -807,7 +807,7 @@ async fn fetching_a_record_qbench_no_longer_has_removes_it_from_the_mirror() {
     let (ok, out) = p.ctl(&["verify", "--entity", "test"], STEP).await;
     assert!(!ok && out.contains(&format!("extra 1: {id}")), "{out}");
     assert!(
-        out.contains("`qbenchctl fetch <entity> <id>...` marks them deleted"),
+        out.contains("`qbenchctl fetch <entity> <id>...` marks deleted those it does not know"),
         "{out}"
     );
 

@@ -71,8 +71,8 @@ pub async fn run(env: &Env, entities: &[Entity]) -> anyhow::Result<ExitCode> {
     );
     if extra {
         println!(
-            "QBench no longer has the extra records; `qbenchctl fetch <entity> <id>...` \
-             marks them deleted"
+            "QBench may no longer have the extra records; `qbenchctl fetch <entity> <id>...` \
+             marks deleted those it does not know"
         );
     }
     Ok(if equal {
