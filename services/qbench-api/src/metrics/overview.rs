@@ -45,7 +45,7 @@ async fn summary(
     Ok(Json(summary))
 }
 
-/// Samples created in the range: completed and pending, per state and
+/// Samples created in the range: completed, pending and closed, per state and
 /// matrix type, and created against completed per lab day.
 #[utoipa::path(
     get,
@@ -68,7 +68,7 @@ async fn samples_overview(
     Ok(Json(overview))
 }
 
-/// Tests created in the range: completed and pending, per state and label;
+/// Tests created in the range: completed, pending and closed, per state and label;
 /// `batch_id` narrows them to one batch.
 #[utoipa::path(
     get,

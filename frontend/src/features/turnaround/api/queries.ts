@@ -4,8 +4,11 @@ import type { Filters } from '../../filters/hooks/useFilters';
 
 export const MOVING_AVERAGE_DAYS = 7;
 
-/** Turnaround of tests created in the range (the route filters creation dates). */
-function createdQuery(filters: Filters) {
+/**
+ * Turnaround of tests reported in the range: the route keeps the earlier
+ * tool's parameter names, `date_created_*`, but selects by report date.
+ */
+function reportedQuery(filters: Filters) {
   return {
     date_created_from: filters.range?.from,
     date_created_to: filters.range?.to,
@@ -16,7 +19,11 @@ function createdQuery(filters: Filters) {
 }
 
 export function tatQuery(filters: Filters) {
-  const query = { ...createdQuery(filters), sla_hours: filters.slaHours, group_by: 'day' as const };
+  const query = {
+    ...reportedQuery(filters),
+    sla_hours: filters.slaHours,
+    group_by: 'day' as const,
+  };
   return queryOptions({
     queryKey: ['tat', query],
     queryFn: ({ signal }) => apiGet('/api/v1/metrics/tests/tat', { query, signal }),
@@ -25,7 +32,7 @@ export function tatQuery(filters: Filters) {
 }
 
 export function breakdownQuery(filters: Filters) {
-  const query = createdQuery(filters);
+  const query = reportedQuery(filters);
   return queryOptions({
     queryKey: ['tat-breakdown', query],
     queryFn: ({ signal }) => apiGet('/api/v1/metrics/tests/tat-breakdown', { query, signal }),

@@ -14,7 +14,7 @@ export function TatSummary({ filters }: { filters: Filters }) {
   return (
     <>
       <Panel
-        title="Turnaround of tests created in the range"
+        title="Turnaround of tests reported in the range"
         loading={tat.isPending || !filters.range}
         error={tat.error}
         className="wide"
