@@ -194,7 +194,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Samples created in the range: completed and pending, per state and
+     * Samples created in the range: completed, pending and closed, per state and
      *     matrix type, and created against completed per lab day.
      */
     get: operations['samples_overview'];
@@ -272,7 +272,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Tests created in the range: completed and pending, per state and label;
+     * Tests created in the range: completed, pending and closed, per state and label;
      *     `batch_id` narrows them to one batch.
      */
     get: operations['tests_overview'];
@@ -1561,7 +1561,7 @@ export interface operations {
         customer_id?: number;
         /** @description Only this order. */
         order_id?: number;
-        /** @description Only orders in this state. */
+        /** @description Only orders in this state; empty means any. */
         state?: string;
         /** @description Also answer the period of equal length just before. */
         compare_previous?: boolean;
@@ -1836,7 +1836,7 @@ export interface operations {
         customer_id?: number;
         /** @description Only this order. */
         order_id?: number;
-        /** @description Only orders in this state. */
+        /** @description Only orders in this state; empty means any. */
         state?: string;
         /** @description SLA in hours, more than 0; the lab default when absent. */
         sla_hours?: number;
@@ -1911,7 +1911,7 @@ export interface operations {
         customer_id?: number;
         /** @description Only this order. */
         order_id?: number;
-        /** @description Only orders in this state. */
+        /** @description Only orders in this state; empty means any. */
         state?: string;
       };
       header?: never;
@@ -1984,7 +1984,7 @@ export interface operations {
         customer_id?: number;
         /** @description Only this order. */
         order_id?: number;
-        /** @description Only orders in this state. */
+        /** @description Only orders in this state; empty means any. */
         state?: string;
         /** @description SLA in hours, more than 0; the lab default when absent. */
         sla_hours?: number;
@@ -2124,7 +2124,7 @@ export interface operations {
         customer_id?: number;
         /** @description Only this order. */
         order_id?: number;
-        /** @description Only orders in this state. */
+        /** @description Only orders in this state; empty means any. */
         state?: string;
       };
       header?: never;
@@ -2197,7 +2197,7 @@ export interface operations {
         customer_id?: number;
         /** @description Only this order. */
         order_id?: number;
-        /** @description Only orders in this state. */
+        /** @description Only orders in this state; empty means any. */
         state?: string;
         /** @description Only tests in this batch. */
         batch_id?: number;
@@ -2272,7 +2272,7 @@ export interface operations {
         customer_id?: number;
         /** @description Only this order. */
         order_id?: number;
-        /** @description Only orders in this state. */
+        /** @description Only orders in this state; empty means any. */
         state?: string;
         /** @description SLA in hours, more than 0; the lab default when absent. */
         sla_hours?: number;
@@ -2349,7 +2349,7 @@ export interface operations {
         customer_id?: number;
         /** @description Only this order. */
         order_id?: number;
-        /** @description Only orders in this state. */
+        /** @description Only orders in this state; empty means any. */
         state?: string;
       };
       header?: never;
@@ -2422,7 +2422,7 @@ export interface operations {
         customer_id?: number;
         /** @description Only this order. */
         order_id?: number;
-        /** @description Only orders in this state. */
+        /** @description Only orders in this state; empty means any. */
         state?: string;
         /** @description SLA in hours, more than 0; the lab default when absent. */
         sla_hours?: number;

@@ -22,10 +22,14 @@ pub struct RangeQuery {
     /// Last day (whole day, lab zone) or instant counted.
     pub date_to: Option<String>,
     /// Only orders of this customer.
+    #[param(minimum = 1)]
+    #[schema(minimum = 1)]
     pub customer_id: Option<i32>,
     /// Only this order.
+    #[param(minimum = 1)]
+    #[schema(minimum = 1)]
     pub order_id: Option<i32>,
-    /// Only orders in this state.
+    /// Only orders in this state; empty means any.
     pub state: Option<String>,
 }
 
@@ -39,10 +43,14 @@ pub struct SlaRangeQuery {
     /// Last day (whole day, lab zone) or instant counted.
     pub date_to: Option<String>,
     /// Only orders of this customer.
+    #[param(minimum = 1)]
+    #[schema(minimum = 1)]
     pub customer_id: Option<i32>,
     /// Only this order.
+    #[param(minimum = 1)]
+    #[schema(minimum = 1)]
     pub order_id: Option<i32>,
-    /// Only orders in this state.
+    /// Only orders in this state; empty means any.
     pub state: Option<String>,
     /// SLA in hours, more than 0; the lab default when absent.
     #[param(exclusive_minimum = 0)]
@@ -60,10 +68,14 @@ pub struct ActivityQuery {
     /// Last day counted (whole day, lab zone).
     pub date_to: Option<String>,
     /// Only orders of this customer.
+    #[param(minimum = 1)]
+    #[schema(minimum = 1)]
     pub customer_id: Option<i32>,
     /// Only this order.
+    #[param(minimum = 1)]
+    #[schema(minimum = 1)]
     pub order_id: Option<i32>,
-    /// Only orders in this state.
+    /// Only orders in this state; empty means any.
     pub state: Option<String>,
     /// Also answer the period of equal length just before.
     pub compare_previous: Option<bool>,
@@ -79,10 +91,14 @@ pub struct TatDailyQuery {
     /// Last report day counted (whole day, lab zone).
     pub date_to: Option<String>,
     /// Only orders of this customer.
+    #[param(minimum = 1)]
+    #[schema(minimum = 1)]
     pub customer_id: Option<i32>,
     /// Only this order.
+    #[param(minimum = 1)]
+    #[schema(minimum = 1)]
     pub order_id: Option<i32>,
-    /// Only orders in this state.
+    /// Only orders in this state; empty means any.
     pub state: Option<String>,
     /// SLA in hours, more than 0; the lab default when absent.
     #[param(exclusive_minimum = 0)]
@@ -104,10 +120,14 @@ pub struct TestsOverviewQuery {
     /// Last creation day (whole day, lab zone) or instant counted.
     pub date_to: Option<String>,
     /// Only orders of this customer.
+    #[param(minimum = 1)]
+    #[schema(minimum = 1)]
     pub customer_id: Option<i32>,
     /// Only this order.
+    #[param(minimum = 1)]
+    #[schema(minimum = 1)]
     pub order_id: Option<i32>,
-    /// Only orders in this state.
+    /// Only orders in this state; empty means any.
     pub state: Option<String>,
     /// Only tests in this batch.
     pub batch_id: Option<i32>,
@@ -135,10 +155,14 @@ pub struct TatQuery {
     /// Last report day (whole day, lab zone) or instant counted.
     pub date_created_to: Option<String>,
     /// Only orders of this customer.
+    #[param(minimum = 1)]
+    #[schema(minimum = 1)]
     pub customer_id: Option<i32>,
     /// Only this order.
+    #[param(minimum = 1)]
+    #[schema(minimum = 1)]
     pub order_id: Option<i32>,
-    /// Only orders in this state.
+    /// Only orders in this state; empty means any.
     pub state: Option<String>,
     /// SLA in hours, more than 0; the lab default when absent.
     #[param(exclusive_minimum = 0)]
@@ -158,10 +182,14 @@ pub struct TatBreakdownQuery {
     /// Last report day (whole day, lab zone) or instant counted.
     pub date_created_to: Option<String>,
     /// Only orders of this customer.
+    #[param(minimum = 1)]
+    #[schema(minimum = 1)]
     pub customer_id: Option<i32>,
     /// Only this order.
+    #[param(minimum = 1)]
+    #[schema(minimum = 1)]
     pub order_id: Option<i32>,
-    /// Only orders in this state.
+    /// Only orders in this state; empty means any.
     pub state: Option<String>,
 }
 

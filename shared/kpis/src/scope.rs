@@ -102,10 +102,19 @@ impl Scope {
                 "must not contain a NUL character",
             ));
         }
+        for (name, id) in [("customer_id", filters.0), ("order_id", filters.1)] {
+            if id.is_some_and(|id| id < 1) {
+                return Err(KpiError::invalid(name, "must be a positive id"));
+            }
+        }
         Ok(Scope {
             customer_id: filters.0,
             order_id: filters.1,
-            state: filters.2.map(str::to_owned),
+            // `state=` (a form's empty choice) filters nothing.
+            state: filters
+                .2
+                .filter(|state| !state.is_empty())
+                .map(str::to_owned),
             window,
             zone: settings.lab_timezone.name().to_owned(),
             sample_types: settings.tat_sample_types.clone(),

@@ -232,6 +232,27 @@ async fn bad_parameters_are_named() {
         entity: Some("widgets".to_owned()),
     };
     assert_invalid(sync_status(&db.pool, &widgets).await, "entity");
+    let negative = SlaRangeQuery {
+        customer_id: Some(-1),
+        ..sla_query("2026-02-01", "2026-02-05", None)
+    };
+    assert_invalid(summary(&db.pool, &s, &negative).await, "customer_id");
+    let zero_order = SlaRangeQuery {
+        order_id: Some(0),
+        ..sla_query("2026-02-01", "2026-02-05", None)
+    };
+    assert_invalid(summary(&db.pool, &s, &zero_order).await, "order_id");
+    // `state=` is a form's "any": it filters nothing.
+    let any_state = SlaRangeQuery {
+        state: Some(String::new()),
+        ..sla_query("2026-02-01", "2026-02-05", None)
+    };
+    let all = summary(&db.pool, &s, &sla_query("2026-02-01", "2026-02-05", None))
+        .await
+        .unwrap();
+    let any = summary(&db.pool, &s, &any_state).await.unwrap();
+    assert_eq!(json_of(&any.kpis), json_of(&all.kpis));
+    assert_eq!(any.kpis.total_tests, 8);
     db.drop_database().await.unwrap();
 }
 
