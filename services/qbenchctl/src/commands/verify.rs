@@ -47,6 +47,7 @@ pub async fn run(env: &Env, entities: &[Entity]) -> anyhow::Result<ExitCode> {
 
     let mut equal = true;
     let mut extra = false;
+    let mut behind = false;
     for entity in chosen {
         let source =
             read_source(&client, entity, settings.page_size, settings.max_in_flight).await?;
@@ -60,6 +61,7 @@ pub async fn run(env: &Env, entities: &[Entity]) -> anyhow::Result<ExitCode> {
         print_difference(entity, &difference);
         equal &= difference.is_equal();
         extra |= !difference.extra.is_empty();
+        behind |= !difference.missing.is_empty() || !difference.stale.is_empty();
     }
     println!(
         "{}",
@@ -69,6 +71,12 @@ pub async fn run(env: &Env, entities: &[Entity]) -> anyhow::Result<ExitCode> {
             "mirror differs from source"
         }
     );
+    if behind {
+        println!(
+            "missing and stale records come with the next sync (`qbenchctl sync --wait`); \
+             a lab at work changes records between a sync and this check"
+        );
+    }
     if extra {
         println!(
             "QBench may no longer have the extra records; `qbenchctl fetch <entity> <id>...` \
