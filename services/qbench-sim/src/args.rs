@@ -27,8 +27,8 @@ pub(crate) struct Args {
     /// QBench's rate limits (10 in flight, 300 a minute).
     #[arg(long, value_enum, default_value_t = Switch::On)]
     limits: Switch,
-    /// Latency added to every data call, e.g. 300ms.
-    #[arg(long, value_parser = duration, default_value = "0ms")]
+    /// Latency added to every data call, with its unit, e.g. 300ms.
+    #[arg(long, value_parser = with_unit, default_value = "0ms")]
     page_latency: Duration,
     /// Leave detail-only fields out of test and sample list rows.
     #[arg(long, value_enum, default_value_t = Switch::Off)]
@@ -36,8 +36,8 @@ pub(crate) struct Args {
     /// Render a small share of records with odd values.
     #[arg(long, value_enum, default_value_t = Switch::Off)]
     odd_values: Switch,
-    /// Lifetime of issued access tokens, e.g. 3600s.
-    #[arg(long, value_parser = duration, default_value = "3600s")]
+    /// Lifetime of issued access tokens, at least a second, e.g. 3600s.
+    #[arg(long, value_parser = lifetime, default_value = "3600s")]
     token_lifetime: Duration,
     /// Expire every token on each Nth data call.
     #[arg(long)]
@@ -80,8 +80,23 @@ fn instant(raw: &str) -> Result<DateTime<Utc>, String> {
     Ok(at)
 }
 
-fn duration(raw: &str) -> Result<Duration, String> {
+/// A duration written with its unit: a bare `5` could be read as seconds
+/// or as milliseconds.
+fn with_unit(raw: &str) -> Result<Duration, String> {
+    if raw.trim().chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("{raw:?} needs a unit, e.g. {raw}ms or {raw}s"));
+    }
     parse_duration(raw)
+}
+
+/// A token lifetime: a token that expires as it is issued stops every
+/// client.
+fn lifetime(raw: &str) -> Result<Duration, String> {
+    let lifetime = with_unit(raw)?;
+    if lifetime < Duration::from_secs(1) {
+        return Err("a token must live at least 1s".into());
+    }
+    Ok(lifetime)
 }
 
 impl Args {
@@ -166,6 +181,18 @@ mod tests {
         assert_eq!(config.timezone, chrono_tz::America::Chicago);
         assert_eq!(config.client_id, DEMO_CLIENT_ID);
         assert_eq!(config.tick, None, "a fixed clock does not tick by default");
+    }
+
+    #[test]
+    fn durations_need_a_unit_and_tokens_a_second() {
+        let bare = Args::try_parse_from(["qbench-sim", "--page-latency", "5"]).unwrap_err();
+        assert!(
+            bare.to_string().contains("needs a unit, e.g. 5ms or 5s"),
+            "{bare}"
+        );
+        let instant = Args::try_parse_from(["qbench-sim", "--token-lifetime", "0s"]).unwrap_err();
+        assert!(instant.to_string().contains("at least 1s"), "{instant}");
+        assert!(Args::try_parse_from(["qbench-sim", "--token-lifetime", "90s"]).is_ok());
     }
 
     #[test]

@@ -19,7 +19,7 @@ use serde_json::json;
 
 use crate::changes::ChangeSummary;
 use crate::config::Behaviour;
-use crate::faults::FaultRule;
+use crate::faults::{FaultAction, FaultRule};
 use crate::handle::{Shared, SimHandle};
 use crate::lab::LabError;
 
@@ -122,6 +122,14 @@ async fn advance(
     parsed: Result<Json<AdvanceBody>, JsonRejection>,
 ) -> Result<Json<ChangeSummary>, ControlError> {
     let step = body(parsed)?;
+    let by_amount = [step.days, step.hours, step.minutes, step.seconds]
+        .iter()
+        .any(|&n| n > 0);
+    if step.to.is_some() && by_amount {
+        return Err(ControlError::BadBody(
+            "give either \"to\" or days, hours, minutes and seconds, not both".into(),
+        ));
+    }
     let secs = match step.to {
         Some(to) => (to - sim.now()).num_seconds().max(0).unsigned_abs(),
         None => step
@@ -287,7 +295,15 @@ async fn add_fault(
     State(sim): State<SimHandle>,
     parsed: Result<Json<FaultRule>, JsonRejection>,
 ) -> Result<Json<Vec<FaultRule>>, ControlError> {
-    sim.add_fault(body(parsed)?);
+    let rule = body(parsed)?;
+    if let FaultAction::Status { status, .. } = &rule.action
+        && !(200..=599).contains(status)
+    {
+        return Err(ControlError::BadBody(format!(
+            "status {status} is not an answer status (200 to 599)"
+        )));
+    }
+    sim.add_fault(rule);
     Ok(Json(sim.faults()))
 }
 

@@ -957,3 +957,38 @@ async fn answers_are_dated_by_the_lab_clock() {
     assert_eq!(stated.timestamp(), lab.timestamp(), "{date} against {lab}");
     sim.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn contradictory_or_impossible_control_requests_are_refused() {
+    let sim = start(29).await;
+    let qb = Qbench::of(&sim);
+    let before = sim.handle().now();
+    let post = |path: &str, body: Value| {
+        let url = format!("{}{path}", qb.base);
+        let request = qb.http.post(url).json(&body);
+        async move { answer(step("control", request.send()).await.unwrap()).await }
+    };
+
+    let both = post(
+        "/_sim/advance",
+        json!({"days": 1, "to": "2026-03-09T00:00:00Z"}),
+    )
+    .await;
+    let status_99 = post(
+        "/_sim/faults",
+        json!({"route": "list", "action": {"kind": "status", "status": 99}}),
+    )
+    .await;
+
+    assert_eq!(both.status, StatusCode::BAD_REQUEST, "{}", both.body);
+    assert!(both.body.to_string().contains("not both"), "{}", both.body);
+    assert_eq!(sim.handle().now(), before, "the clock moved");
+    assert_eq!(status_99.status, StatusCode::BAD_REQUEST);
+    assert!(
+        status_99.body.to_string().contains("200 to 599"),
+        "{}",
+        status_99.body
+    );
+    assert!(sim.handle().faults().is_empty());
+    sim.shutdown().await.unwrap();
+}
