@@ -12,25 +12,40 @@ export function LookupPage() {
   return <Lookup key={`${params.kind}/${params.id}`} />;
 }
 
+/** A QBench id: a whole number from 1 to the largest 32-bit one. */
+function parseId(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (!/^\d{1,10}$/.test(trimmed)) {
+    return undefined;
+  }
+  const id = Number(trimmed);
+  return id >= 1 && id <= 2_147_483_647 ? id : undefined;
+}
+
 function Lookup() {
   const params = useParams();
   const navigate = useNavigate();
   const { slaHours } = useFilters();
+  const kindKnown = params.kind === undefined || isKind(params.kind);
   const kind: RecordKind = isKind(params.kind) ? params.kind : 'sample';
-  const id = params.id && /^\d{1,10}$/.test(params.id) ? Number(params.id) : undefined;
+  const addressId = params.id === undefined ? undefined : parseId(params.id);
+  // An address naming no record (typed or copied badly) says so rather
+  // than showing an empty form or another kind's record.
+  const badAddress = !kindKnown || (params.id !== undefined && addressId === undefined);
+  const id = kindKnown ? addressId : undefined;
   const [formKind, setFormKind] = useState<RecordKind>(kind);
   const [formId, setFormId] = useState(params.id ?? '');
   const [invalid, setInvalid] = useState(false);
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const text = formId.trim();
-    if (!/^\d{1,10}$/.test(text) || Number(text) > 2_147_483_647 || Number(text) < 1) {
+    const parsed = parseId(formId);
+    if (parsed === undefined) {
       setInvalid(true);
       return;
     }
     setInvalid(false);
-    navigate(`/lookup/${formKind}/${text}`);
+    navigate(`/lookup/${formKind}/${parsed}`);
   }
 
   return (
@@ -69,6 +84,12 @@ function Lookup() {
           {invalid && (
             <p id="id-error" role="alert" className="error-text">
               An id is a whole number above zero.
+            </p>
+          )}
+          {badAddress && !invalid && (
+            <p role="alert" className="error-text">
+              This address names no record: the kind is sample, test or order, and the id a whole
+              number above zero.
             </p>
           )}
         </Panel>
