@@ -181,7 +181,7 @@ fn parse_bound(
         return Ok(None);
     };
     if let Ok(day) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        within_years(day_start(day, zone), name)?;
+        within_years(day.year(), name)?;
         let day = match side {
             Side::Start => day,
             Side::End => day
@@ -191,20 +191,23 @@ fn parse_bound(
         return Ok(Some(day_start(day, zone)));
     }
     let instant = parse_instant(raw, zone).map_err(|e| KpiError::invalid(name, e))?;
+    // Judged on the lab's calendar, where its days are counted.
+    within_years(local_date(instant, zone).year(), name)?;
     Ok(Some(match side {
-        Side::Start => within_years(instant, name)?,
+        Side::Start => instant,
         // The end is exclusive; a date-time end includes its own instant,
         // and PostgreSQL keeps microseconds.
-        Side::End => within_years(instant, name)? + TimeDelta::microseconds(1),
+        Side::End => instant + TimeDelta::microseconds(1),
     }))
 }
 
-/// Years 1 to 9999, with a day's slack for zone offsets. chrono reads years
-/// far beyond what PostgreSQL's `timestamptz` holds (from 4713 BC), and
-/// such a bound must be the caller's error, not a database failure.
-fn within_years(instant: DateTime<Utc>, name: &'static str) -> Result<DateTime<Utc>, KpiError> {
-    if (0..=10_000).contains(&instant.year()) {
-        Ok(instant)
+/// Years 1 to 9999 of the lab's calendar. chrono reads years far beyond
+/// what PostgreSQL's `timestamptz` holds (from 4713 BC) and beyond what an
+/// ISO date writes in four digits, and such a bound must be the caller's
+/// error, not a database failure or a day named `+10000-01-01`.
+fn within_years(year: i32, name: &'static str) -> Result<(), KpiError> {
+    if (1..=9999).contains(&year) {
+        Ok(())
     } else {
         Err(KpiError::invalid(
             name,
@@ -373,6 +376,12 @@ mod tests {
             );
         }
         assert!(Window::parse(Some("0001-01-01"), Some("9999-12-31"), ("f", "t"), NY).is_ok());
+        // The last hour of 9999 in New York is 10000 in UTC: still allowed;
+        // an instant in the lab's year 10000 is not.
+        assert!(Window::parse(Some("9999-12-31T23:00:00-05:00"), None, ("f", "t"), NY).is_ok());
+        let err = Window::parse(Some("9999-12-31T23:00:00-05:00"), None, ("f", "t"), Tz::UTC)
+            .unwrap_err();
+        assert!(err.to_string().contains("years 1 to 9999"), "{err}");
     }
 
     #[test]
