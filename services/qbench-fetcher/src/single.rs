@@ -11,6 +11,7 @@ use async_nats::jetstream::AckKind;
 use futures::StreamExt;
 use mirror_bus::{FetchReply, FetchedRecord, Stream, header};
 use mirror_records::{Entity, map_record};
+use qbench_client::Absence;
 use serde_json::Value;
 use tokio::sync::watch;
 use tracing::Instrument;
@@ -118,9 +119,9 @@ fn failed(entity: Entity, id: i64, e: &anyhow::Error) -> (AckKind, FetchReply) {
 /// while no look at the updates feed saw it: its deletion is published, so
 /// the loaders hide it as they would have. Whether one was. A deletion
 /// hides the record for good, so QBench is asked once more and must say
-/// itself that the record is gone (see [`QbenchClient::confirms_gone`]).
+/// itself that the record is gone (see [`QbenchClient::confirm_absence`]).
 ///
-/// [`QbenchClient::confirms_gone`]: qbench_client::QbenchClient::confirms_gone
+/// [`QbenchClient::confirm_absence`]: qbench_client::QbenchClient::confirm_absence
 async fn settle_gone(syncer: &Syncer, entity: Entity, id: i64) -> anyhow::Result<bool> {
     let Ok(live_id) = i32::try_from(id) else {
         return Ok(false);
@@ -128,9 +129,14 @@ async fn settle_gone(syncer: &Syncer, entity: Entity, id: i64) -> anyhow::Result
     if !mirror_store::is_live(&syncer.pool, entity, live_id).await? {
         return Ok(false);
     }
-    if !syncer.client.confirms_gone(entity, id).await? {
-        tracing::warn!(%entity, id, "QBench answered 404 for a record the mirror holds, without its own error body; the record is kept.");
-        return Ok(false);
+    match syncer.client.confirm_absence(entity, id).await? {
+        Absence::Confirmed => {}
+        Absence::Unconfirmed => {
+            tracing::warn!(%entity, id, "QBench answered 404 for a record the mirror holds, without its own error body; the record is kept.");
+            return Ok(false);
+        }
+        // A passing 404: the request is tried again, and then reads it.
+        Absence::Present => anyhow::bail!("QBench answered 404 for {entity} {id}, then the record"),
     }
     let id = live_id;
     let place = PagePlace {

@@ -19,6 +19,17 @@ use crate::retry::RetryPolicy;
 use crate::settings::ClientSettings;
 use crate::token::{AccessToken, TokenSource};
 
+/// What QBench says of a record asked for again after a 404.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Absence {
+    /// A 404 with QBench's own JSON error: the record is gone.
+    Confirmed,
+    /// A 404 without it: perhaps something in front of QBench answered.
+    Unconfirmed,
+    /// QBench answered the record this time.
+    Present,
+}
+
 /// The REST API's path below the tenant root.
 const API_PREFIX: &str = "/qbench/api/v1";
 
@@ -144,20 +155,25 @@ impl QbenchClient {
         Ok(self.server_time())
     }
 
-    /// Whether QBench says, in its own words, that it has no record with
-    /// this id: a 404 whose body is a JSON object, as its API answers. A
-    /// 404 of anything in front of QBench (an HTML maintenance page, a
-    /// proxy's empty answer) does not count, so nothing is taken for
-    /// deleted on its word.
-    pub async fn confirms_gone(&self, entity: Entity, id: i64) -> Result<bool, QbenchError> {
+    /// Asks QBench once more for a record it answered 404 for, and whether
+    /// it says, in its own words, that it has none: a 404 whose body is a
+    /// JSON object, as its API answers. A 404 of anything in front of
+    /// QBench (an HTML maintenance page, a proxy's empty answer) does not
+    /// confirm, so nothing is taken for deleted on its word.
+    pub async fn confirm_absence(&self, entity: Entity, id: i64) -> Result<Absence, QbenchError> {
         let url = self.url(&format!("{entity}/{id}"));
 
         self.get(entity, &url, &[], |reply| {
             if reply.status != StatusCode::NOT_FOUND {
                 expect_success(reply)?;
-                return Ok(false);
+                return Ok(Absence::Present);
             }
-            Ok(serde_json::from_str::<Value>(&reply.body).is_ok_and(|body| body.is_object()))
+            let own = serde_json::from_str::<Value>(&reply.body).is_ok_and(|body| body.is_object());
+            Ok(if own {
+                Absence::Confirmed
+            } else {
+                Absence::Unconfirmed
+            })
         })
         .await
     }

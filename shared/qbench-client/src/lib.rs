@@ -36,7 +36,7 @@ mod settings;
 mod throttle;
 mod token;
 
-pub use client::QbenchClient;
+pub use client::{Absence, QbenchClient};
 pub use error::{ErrorKeys, ErrorKind, QbenchError};
 pub use feed::Updates;
 pub use mirror_records::Entity;

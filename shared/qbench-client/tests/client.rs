@@ -12,8 +12,8 @@ use chrono::{TimeZone, Utc};
 use mirror_testkit::{step, within};
 use mock::{Answer, CLIENT_ID, Mock, SECRET};
 use qbench_client::{
-    ClientSettings, Entity, ErrorKind, Page, PageQuery, QbenchClient, QbenchError, SortKey,
-    SortOrder, Updates,
+    Absence, ClientSettings, Entity, ErrorKind, Page, PageQuery, QbenchClient, QbenchError,
+    SortKey, SortOrder, Updates,
 };
 use serde_json::json;
 use tokio::time::Instant;
@@ -582,11 +582,19 @@ async fn only_qbench_s_own_404_confirms_a_record_gone() {
     qbench.rule("test/78", None, 1, Answer::Status(404, json!("Not Found")));
     let client = client(qbench.settings());
 
-    let gone = client.confirms_gone(Entity::Test, 77).await.unwrap();
-    let proxy = client.confirms_gone(Entity::Test, 78).await.unwrap();
-    let present = client.confirms_gone(Entity::Test, 79).await.unwrap();
+    let gone = client.confirm_absence(Entity::Test, 77).await.unwrap();
+    let proxy = client.confirm_absence(Entity::Test, 78).await.unwrap();
+    let present = client.confirm_absence(Entity::Test, 79).await.unwrap();
 
-    assert!(gone, "QBench's JSON 404 confirms");
-    assert!(!proxy, "a 404 without QBench's error object does not");
-    assert!(!present, "a record QBench answers is not gone");
+    assert_eq!(gone, Absence::Confirmed, "QBench's JSON 404 confirms");
+    assert_eq!(
+        proxy,
+        Absence::Unconfirmed,
+        "a 404 without QBench's error object does not"
+    );
+    assert_eq!(
+        present,
+        Absence::Present,
+        "a record QBench answers is not gone"
+    );
 }

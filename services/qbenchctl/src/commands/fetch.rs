@@ -28,6 +28,15 @@ const STREAM_WAIT: Duration = Duration::from_secs(10);
 /// the fetcher has read it from QBench and the loaders have written that
 /// copy: one the mirror already held is not reported fresh while its fetch
 /// fails, nor while the new copy waits for a parent or was set aside.
+/// What the mirror holds of a record once the fetch has settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mirror {
+    Absent,
+    /// A row marked deleted.
+    Deleted,
+    Live,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum State {
     Queued,
@@ -57,7 +66,18 @@ impl State {
         )
     }
 
-    fn describe(&self, in_mirror: bool) -> String {
+    /// Whether the command did what was asked: the record is loaded, or
+    /// QBench no longer has it and neither has the mirror (any more).
+    fn succeeded(&self, mirror: Mirror) -> bool {
+        match self {
+            State::Loaded(_) | State::Unknown { deleted: true } => true,
+            State::Unknown { deleted: false } => mirror == Mirror::Deleted,
+            _ => false,
+        }
+    }
+
+    fn describe(&self, mirror: Mirror) -> String {
+        let in_mirror = mirror != Mirror::Absent;
         // What the mirror holds while the fetched copy is not (yet) in it.
         let held = if in_mirror {
             "the mirror keeps the copy it had"
@@ -69,7 +89,14 @@ impl State {
             State::Loaded(ancestors) => {
                 format!("loaded, with {} the mirror lacked", list(ancestors))
             }
-            State::Unknown { deleted: false } => "not in QBench".to_owned(),
+            State::Unknown { deleted: false } => match mirror {
+                Mirror::Absent => "not in QBench".to_owned(),
+                Mirror::Deleted => "not in QBench; the mirror holds it as deleted".to_owned(),
+                Mirror::Live => "QBench answered that it does not know it, but did not \
+                                 confirm it with its own error; the mirror keeps its copy \
+                                 (see the fetcher's log)"
+                    .to_owned(),
+            },
             State::Unknown { deleted: true } => {
                 "not in QBench any more; the deletion of the mirror's copy is sent to the loaders"
                     .to_owned()
@@ -180,13 +207,19 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
         }
     }
 
+    let mut succeeded = true;
     for (id, state) in &states {
-        println!("{entity} {id}: {}", state.describe(present.contains(id)));
+        let mirror = if !present.contains(id) {
+            Mirror::Absent
+        } else if mirror_store::is_live(&pool, entity, *id).await? {
+            Mirror::Live
+        } else {
+            Mirror::Deleted
+        };
+        println!("{entity} {id}: {}", state.describe(mirror));
+        succeeded &= state.succeeded(mirror);
     }
-    // A record QBench no longer has, whose copy is now on its way out of
-    // the mirror, is as settled as one loaded.
-    let settled = |s: &State| matches!(s, State::Loaded(_) | State::Unknown { deleted: true });
-    Ok(if states.values().all(settled) {
+    Ok(if succeeded {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
