@@ -83,8 +83,9 @@ fn instant(raw: &str) -> Result<DateTime<Utc>, String> {
 /// A duration written with its unit: a bare `5` could be read as seconds
 /// or as milliseconds.
 fn with_unit(raw: &str) -> Result<Duration, String> {
-    if raw.trim().chars().all(|c| c.is_ascii_digit()) {
-        return Err(format!("{raw:?} needs a unit, e.g. {raw}ms or {raw}s"));
+    let bare = raw.trim();
+    if bare.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("{raw:?} needs a unit, e.g. {bare}ms or {bare}s"));
     }
     parse_duration(raw)
 }

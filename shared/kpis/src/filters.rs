@@ -130,6 +130,8 @@ pub struct TestsOverviewQuery {
     /// Only orders in this state; empty means any.
     pub state: Option<String>,
     /// Only tests in this batch.
+    #[param(minimum = 1)]
+    #[schema(minimum = 1)]
     pub batch_id: Option<i32>,
 }
 

@@ -310,6 +310,9 @@ pub async fn tests_overview(
     )?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
     let scope = Scope::new(settings, filters, window)?;
+    if query.batch_id.is_some_and(|id| id < 1) {
+        return Err(KpiError::invalid("batch_id", "must be a positive id"));
+    }
 
     let sql = format!(
         "WITH {} {}",

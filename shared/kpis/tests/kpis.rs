@@ -242,6 +242,14 @@ async fn bad_parameters_are_named() {
         ..sla_query("2026-02-01", "2026-02-05", None)
     };
     assert_invalid(summary(&db.pool, &s, &zero_order).await, "order_id");
+    let negative_batch = TestsOverviewQuery {
+        batch_id: Some(-1),
+        ..TestsOverviewQuery::default()
+    };
+    assert_invalid(
+        tests_overview(&db.pool, &s, &negative_batch).await,
+        "batch_id",
+    );
     // `state=` is a form's "any": it filters nothing.
     let any_state = SlaRangeQuery {
         state: Some(String::new()),

@@ -116,12 +116,15 @@ pub async fn list(env: &Env) -> anyhow::Result<ExitCode> {
 fn describe(user: &User, now: DateTime<Utc>) -> [String; 4] {
     let state = match (user.is_active, user.locked_until) {
         (false, _) => "disabled".to_owned(),
-        (true, Some(until)) if until > now => format!("locked until {}", until.to_rfc3339()),
+        (true, Some(until)) if until > now => {
+            format!("locked until {}", until.format("%Y-%m-%d %H:%M UTC"))
+        }
         (true, _) => "active".to_owned(),
     };
-    let last_login = user
-        .last_login_at
-        .map_or_else(|| "never".to_owned(), |at| at.to_rfc3339());
+    let last_login = user.last_login_at.map_or_else(
+        || "never".to_owned(),
+        |at| at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    );
     [
         user.username.clone(),
         state,
@@ -169,9 +172,12 @@ fn new_password(source: PasswordSource) -> anyhow::Result<Password> {
 /// The first line of standard input, without its line ending.
 fn read_stdin_line() -> anyhow::Result<SecretString> {
     let mut line = String::new();
-    std::io::stdin()
+    let read = std::io::stdin()
         .read_line(&mut line)
         .context("cannot read the password from standard input")?;
+    if read == 0 {
+        bail!("no password on standard input (--password-stdin reads its first line)");
+    }
     let password = line.strip_suffix('\n').unwrap_or(&line);
     let password = password.strip_suffix('\r').unwrap_or(password);
     Ok(SecretString::from(password.to_owned()))
