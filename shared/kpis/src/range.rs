@@ -138,15 +138,22 @@ pub(crate) fn local_date(instant: DateTime<Utc>, zone: Tz) -> NaiveDate {
 /// The first instant of a lab-zone day. Where midnight falls in a clock
 /// change gap, the day starts at the first wall time that exists.
 pub(crate) fn day_start(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
-    let mut wall = day.and_time(NaiveTime::MIN);
+    let midnight = day.and_time(NaiveTime::MIN);
+    // No zone skips a whole day of wall times; read the date as UTC then.
+    first_existing(midnight, zone).unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
+}
+
+/// The instant of the lab wall time `wall`, or of the first one after it
+/// that exists where the clocks skip it (the earlier of two in an overlap);
+/// `None` if a whole day of wall times is missing.
+fn first_existing(mut wall: NaiveDateTime, zone: Tz) -> Option<DateTime<Utc>> {
     for _ in 0..=24 * 4 {
         if let Some(instant) = zone.from_local_datetime(&wall).earliest() {
-            return instant.with_timezone(&Utc);
+            return Some(instant.with_timezone(&Utc));
         }
         wall += TimeDelta::minutes(15);
     }
-    // No zone skips a whole day of wall times; read the date as UTC then.
-    Utc.from_utc_datetime(&day.and_time(NaiveTime::MIN))
+    None
 }
 
 /// The instant at the same lab wall-clock time `days` earlier; a day's
@@ -160,15 +167,10 @@ fn days_earlier(instant: DateTime<Utc>, days: u64, zone: Tz) -> DateTime<Utc> {
     if instant == day_start(date, zone) {
         return day_start(earlier, zone);
     }
-    let mut wall = earlier.and_time(instant.with_timezone(&zone).time());
-    for _ in 0..=24 * 4 {
-        if let Some(moved) = zone.from_local_datetime(&wall).earliest() {
-            return moved.with_timezone(&Utc);
-        }
-        wall += TimeDelta::minutes(15);
-    }
+    let wall = earlier.and_time(instant.with_timezone(&zone).time());
     // No zone skips a whole day of wall times; move by whole days then.
-    instant - TimeDelta::days(i64::try_from(days).unwrap_or(0))
+    first_existing(wall, zone)
+        .unwrap_or_else(|| instant - TimeDelta::days(i64::try_from(days).unwrap_or(0)))
 }
 
 fn parse_bound(
