@@ -47,7 +47,8 @@ pub const CLOSED_TEST_STATES: &[&str] = &["CANCELLED", "NOT REPORTABLE"];
 pub const CLOSED_SAMPLE_STATES: &[&str] = &["DISCONTINUED", "NOT REPORTABLE"];
 
 /// The blanks around a state that do not count: spaces, tabs and line
-/// breaks, the same in Rust and in SQL (`btrim` alone takes only spaces).
+/// breaks, in Rust and, through [`closed_sql`], in SQL (`btrim` alone
+/// takes only spaces).
 const BLANKS: [char; 5] = [' ', '\t', '\n', '\r', '\x0C'];
 
 /// Whether `state` is one of `closed`, ignoring case and surrounding blanks.
@@ -62,8 +63,13 @@ pub(crate) fn is_closed(state: Option<&str>, closed: &[&str]) -> bool {
 /// it. The states are this crate's constants, never input.
 pub(crate) fn closed_sql(column: &str, closed: &[&str]) -> String {
     let listed: Vec<String> = closed.iter().map(|c| format!("'{c}'")).collect();
+    let blanks: Vec<String> = BLANKS
+        .iter()
+        .map(|&c| format!("chr({})", u32::from(c)))
+        .collect();
     format!(
-        "coalesce(upper(btrim({column}, E' \\t\\n\\r\\f')) IN ({}), false)",
+        "coalesce(upper(btrim({column}, {})) IN ({}), false)",
+        blanks.join(" || "),
         listed.join(", ")
     )
 }
