@@ -126,7 +126,10 @@ async fn settle_gone(syncer: &Syncer, entity: Entity, id: i64) -> anyhow::Result
     let Ok(live_id) = i32::try_from(id) else {
         return Ok(false);
     };
-    if !mirror_store::is_live(&syncer.pool, entity, live_id).await? {
+    if mirror_store::live_ids(&syncer.pool, entity, &[live_id])
+        .await?
+        .is_empty()
+    {
         return Ok(false);
     }
     match syncer.client.confirm_absence(entity, id).await? {

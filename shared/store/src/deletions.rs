@@ -1,5 +1,7 @@
 //! Deletions seen in QBench's updates feed.
 
+use std::collections::HashSet;
+
 use mirror_records::Entity;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -36,14 +38,19 @@ pub async fn mark_deleted(
     Ok(hidden.rows_affected())
 }
 
-/// Whether the mirror holds a live (not deleted) row of `entity` with `id`.
-pub async fn is_live(pool: &PgPool, entity: Entity, id: i32) -> Result<bool, StoreError> {
+/// Which of `ids` the mirror holds as live (not deleted) rows of `entity`.
+pub async fn live_ids(
+    pool: &PgPool,
+    entity: Entity,
+    ids: &[i32],
+) -> Result<HashSet<i32>, StoreError> {
     let sql = format!(
-        "SELECT EXISTS (SELECT 1 FROM {} WHERE id = $1 AND deleted_at IS NULL)",
+        "SELECT id FROM {} WHERE id = ANY($1) AND deleted_at IS NULL",
         entity.table()
     );
-    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_one(pool)
-        .await?)
+    let live: Vec<i32> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(ids)
+        .fetch_all(pool)
+        .await?;
+    Ok(live.into_iter().collect())
 }

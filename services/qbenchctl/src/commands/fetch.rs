@@ -207,11 +207,13 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
         }
     }
 
+    let asked: Vec<i32> = states.keys().copied().collect();
+    let live = mirror_store::live_ids(&pool, entity, &asked).await?;
     let mut succeeded = true;
     for (id, state) in &states {
         let mirror = if !present.contains(id) {
             Mirror::Absent
-        } else if mirror_store::is_live(&pool, entity, *id).await? {
+        } else if live.contains(id) {
             Mirror::Live
         } else {
             Mirror::Deleted
