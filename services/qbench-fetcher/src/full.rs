@@ -48,19 +48,26 @@ pub async fn sync_entity(
     mirror_store::start_run_entity(&syncer.pool, run_id, entity, mode).await?;
 
     // QBench's time as its latest answer stated it, at the start of this
-    // entity's pass (the run's start for the first entity).
+    // entity's pass (the run's start for the first entity). A resumed pass
+    // began when its first run did: what changed since then on the pages
+    // already read is asked for as if this run had read them.
     let started = syncer.client.server_time().unwrap_or(now);
+    let began = match cursor.changes_since {
+        Some(began) if start > 1 => began,
+        _ => started,
+    };
     let mut state = Paging {
         syncer,
         run_id,
         entity,
+        began,
         ledger_page: 0,
         report: EntityReport::default(),
         read_up_to: 0,
-        watch: DeletionFeed::watch(syncer, entity, started).map(|feed| DeletionWatch {
+        watch: DeletionFeed::watch(syncer, entity, began).map(|feed| DeletionWatch {
             feed,
-            // A deletion from now on may slide a record to the end of the
-            // page before the first one this pass reads.
+            // A deletion since the pass began may slide a record to the
+            // end of the page before the first one this run reads.
             page: start.saturating_sub(1).max(1),
             pages: 0,
         }),
@@ -81,7 +88,7 @@ pub async fn sync_entity(
     )
     .await?;
     result?;
-    start_change_tracking(syncer, entity, started).await?;
+    start_change_tracking(syncer, entity, began).await?;
     Ok(state.report)
 }
 
@@ -90,7 +97,7 @@ pub async fn sync_entity(
 async fn start_change_tracking(
     syncer: &Syncer,
     entity: Entity,
-    started: chrono::DateTime<chrono::Utc>,
+    began: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), EntityFailure> {
     let pool = &syncer.pool;
     if mirror_store::load_cursor(pool, entity, "incremental")
@@ -98,7 +105,7 @@ async fn start_change_tracking(
         .is_none()
     {
         let cursor = FetchCursor {
-            changes_since: Some(started),
+            changes_since: Some(began),
             ..FetchCursor::default()
         };
         mirror_store::save_cursor(pool, entity, "incremental", &cursor).await?;
@@ -132,6 +139,8 @@ struct Paging<'a> {
     syncer: &'a Syncer,
     run_id: Uuid,
     entity: Entity,
+    /// QBench's time when the pass began, in its first run.
+    began: chrono::DateTime<chrono::Utc>,
     ledger_page: i32,
     report: EntityReport,
     /// The highest id published by this pass.
@@ -303,13 +312,19 @@ impl Paging<'_> {
             self.watch = None;
             return Ok(None);
         };
-        let from = watch.page;
+        let behind = deleted.iter().filter(|id| **id <= self.read_up_to).count();
+        // Each deletion behind the reader slides the unread records one
+        // place back: more than a page of them, from before the page last
+        // looked at (a resumed pass's first look covers days).
+        let size = self.syncer.settings.qbench.page_size.max(1) as usize;
+        let pages_back = u32::try_from(behind.saturating_sub(1) / size).unwrap_or(u32::MAX);
+        let from = watch.page.saturating_sub(pages_back).max(1);
         watch.page = page_num;
         watch.pages = 0;
-        if !deleted.iter().any(|id| *id <= self.read_up_to) {
+        if behind == 0 {
             return Ok(None);
         }
-        tracing::info!(entity = %self.entity, page = page_num, from, "Records behind the reader were deleted; re-reading.");
+        tracing::info!(entity = %self.entity, page = page_num, from, deleted = behind, "Records behind the reader were deleted; re-reading.");
         Ok(Some(from))
     }
 
@@ -318,6 +333,7 @@ impl Paging<'_> {
         let cursor = FetchCursor {
             run_id: Some(self.run_id),
             next_page: next_page.map(|p| p as i32),
+            changes_since: Some(self.began),
             ..FetchCursor::default()
         };
         mirror_store::save_cursor(&self.syncer.pool, self.entity, MODE, &cursor).await?;

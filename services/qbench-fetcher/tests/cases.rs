@@ -385,6 +385,43 @@ async fn a_page_timing_out_three_times_ends_the_run_partial_and_the_next_run_res
     a_page_failing_three_times_is_resumed_by_the_next_run(stall, &short_timeout).await;
 }
 
+/// A full pass split over two runs: a record of page 1 deleted between them
+/// slides the first record of the page the second run resumes at back onto
+/// a page it would not read, and leaves the deleted one in the mirror. The
+/// resumed run watches deletions since the pass began, not since it
+/// resumed, and so does the change tracking it hands to incremental runs.
+#[tokio::test]
+async fn a_resumed_full_sync_sees_what_was_deleted_before_it_resumed() {
+    let mut p = Pipeline::start(fixed_clock()).await;
+    let fetcher = p.fetcher(&[]).await;
+    let unavailable = scripted(503, r#"{"error":"unavailable"}"#, "application/json");
+    p.lab().add_fault(on_sample_page(3, unavailable).times(3));
+    let first = p.sync(&fetcher, SyncMode::Full, &[Entity::Sample]).await;
+    assert_eq!(first.status, RunStatus::Partial, "{first}");
+    assert_eq!(p.full_cursor(Entity::Sample).await.next_page, Some(3));
+
+    let gone = p.lab_ids(Entity::Sample)[0];
+    let slid = p.lab_ids(Entity::Sample)[2 * PAGE_SIZE];
+    p.lab().delete(Entity::Sample, &[gone as u64]).unwrap();
+    // Hours pass before the next run, as between two scheduled runs.
+    p.lab().advance(Duration::from_secs(3 * 3600));
+    let second = p.sync(&fetcher, SyncMode::Full, &[Entity::Sample]).await;
+    assert_eq!(second.status, RunStatus::Published, "{second}");
+    let reread = p.ledger(second.run_id, Entity::Sample).await;
+    assert!(
+        reread
+            .iter()
+            .any(|page| page.first_id <= Some(slid) && page.last_id >= Some(slid)),
+        "sample {slid}, slid back a page, was not read: {reread:?}"
+    );
+
+    p.start_loader();
+    let third = p.sync(&fetcher, SyncMode::Incremental, &[]).await;
+    assert_eq!(third.status, RunStatus::Published, "{third}");
+    p.assert_mirror_equals_lab().await;
+    p.finish().await;
+}
+
 /// Checks that a samples run read every page to the lab's last record.
 async fn assert_every_sample_page_read(p: &Pipeline, run: &RunOutcome) {
     assert_eq!(run.status, RunStatus::Published, "{run}");

@@ -19,7 +19,8 @@ pub struct FetchCursor {
     pub next_page: Option<i32>,
     /// The largest id published (incremental sync looks for ids above it).
     pub high_water_id: Option<i32>,
-    /// Changes before this time are published (updates feed).
+    /// Changes before this time are published (updates feed); of a full
+    /// pass, QBench's time when it began, which a resuming run keeps.
     pub changes_since: Option<DateTime<Utc>>,
 }
 

@@ -44,7 +44,12 @@ pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
                     .next_page
                     .map_or("done".into(), |p| format!("next page {p}"));
                 let since = cursor.changes_since.map_or("-".into(), |t| t.to_rfc3339());
-                println!("  {entity:<9} {mode:<12} {next}, changes since {since}");
+                // A full cursor's time is when its pass began.
+                let since = match mode {
+                    "full" => format!("pass began {since}"),
+                    _ => format!("changes since {since}"),
+                };
+                println!("  {entity:<9} {mode:<12} {next}, {since}");
             }
         }
     }
