@@ -63,6 +63,7 @@ pub async fn publish_records(
 /// As [`publish_records`], with `tag` (when given) making each message id
 /// unique, so JetStream stores a version it already holds from the last
 /// two minutes: what an operator who asks for a record again expects.
+/// Records outside any run are tagged [`OUTSIDE_RUN`] when no tag is given.
 pub async fn publish_tagged(
     js: &jetstream::Context,
     entity: Entity,
@@ -74,6 +75,7 @@ pub async fn publish_tagged(
     let labels = [("entity", entity.as_str()), ("source", source)].map(|(k, v)| (k, v.to_owned()));
     metrics::counter!("fetcher_records_fetched_total", &labels).increment(records.len() as u64);
     let traceparent = current_traceparent();
+    let tag = tag.or_else(|| outside_run(place));
     let mut ids = Vec::with_capacity(records.len());
     let mut messages = Vec::with_capacity(records.len());
     for raw in records {
@@ -84,14 +86,7 @@ pub async fn publish_tagged(
         let mut headers = raw_headers(entity, id, version_of(raw), place, source, false);
         headers.traceparent.clone_from(&traceparent);
         ids.push(id);
-        let mut message = message(entity, &headers, raw);
-        if let Some(tag) = tag {
-            let msg_id = format!("{}:{tag}", headers.msg_id());
-            message
-                .headers
-                .insert(mirror_bus::header::MSG_ID, msg_id.as_str());
-        }
-        messages.push(message);
+        messages.push(message(entity, &headers, raw, tag));
     }
     send(js, entity, &ids, messages).await
 }
@@ -110,9 +105,21 @@ pub async fn publish_deletions(
         let body = serde_json::json!({ "id": id });
         let mut headers = raw_headers(entity, *id, "deleted".to_owned(), place, "updates", true);
         headers.traceparent.clone_from(&traceparent);
-        messages.push(message(entity, &headers, &body));
+        messages.push(message(entity, &headers, &body, outside_run(place)));
     }
     send(js, entity, ids, messages).await
+}
+
+/// The message id suffix of a record published outside any run (a fetch
+/// asked by a loader, a deletion a fetch found). A run's page counts the
+/// records JetStream stored for it and waits for their commits; were its
+/// copy taken for a duplicate of such a record, published moments before
+/// and not yet committed, the page would count without it and its
+/// checkpoint could pass the record uncommitted.
+pub const OUTSIDE_RUN: &str = "fetch";
+
+fn outside_run(place: PagePlace) -> Option<&'static str> {
+    place.run_id.is_none().then_some(OUTSIDE_RUN)
 }
 
 /// The span the caller publishes in, for the records' `traceparent`; `None`
@@ -143,10 +150,16 @@ fn raw_headers(
     }
 }
 
-fn message(entity: Entity, headers: &RawHeaders, body: &Value) -> Outgoing {
+/// The message of one record; `tag` is appended to its id.
+fn message(entity: Entity, headers: &RawHeaders, body: &Value, tag: Option<&str>) -> Outgoing {
+    let mut map = headers.to_header_map();
+    if let Some(tag) = tag {
+        let msg_id = format!("{}:{tag}", headers.msg_id());
+        map.insert(mirror_bus::header::MSG_ID, msg_id.as_str());
+    }
     Outgoing {
         subject: subject(Stream::Raw, entity),
-        headers: headers.to_header_map(),
+        headers: map,
         payload: serde_json::to_vec(body).unwrap_or_default().into(),
     }
 }

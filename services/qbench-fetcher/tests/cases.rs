@@ -422,6 +422,63 @@ async fn a_resumed_full_sync_sees_what_was_deleted_before_it_resumed() {
     p.finish().await;
 }
 
+/// A loader's fetch of a missing parent publishes the record outside any
+/// run. A run reading the same version moments later must still have its
+/// own copy stored and counted on its page: were it taken for a duplicate,
+/// the page would complete without waiting for the record's commit.
+#[tokio::test]
+async fn a_record_fetched_for_a_loader_is_still_counted_by_the_next_run() {
+    let p = Pipeline::start(fixed_clock()).await;
+    let settings = FetcherSettings::from_env(&p.env(&[])).unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let service = tokio::spawn(qbench_fetcher::run_service(settings, async {
+        let _ = stopped.await;
+    }));
+
+    let js = async_nats::jetstream::new(p.nats.connect().await.unwrap());
+    let bus = mirror_bus::BusSettings::default();
+    step("streams", mirror_bus::ensure_streams(&js, &bus))
+        .await
+        .unwrap();
+    let wanted = i64::from(p.lab_ids(Entity::Sample)[PAGE_SIZE + 1]);
+    let request = mirror_bus::fetch_request(Entity::Sample, wanted, "fetch:sample:test");
+    step(
+        "ask for the sample",
+        mirror_bus::publish_all(&js, vec![request]),
+    )
+    .await
+    .unwrap();
+    let published = async {
+        loop {
+            if let Ok(mut raw) = js.get_stream(mirror_bus::Stream::Raw.name()).await
+                && raw.info().await.is_ok_and(|info| info.state.messages >= 3)
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    // The sample, with its order and customer the mirror lacks.
+    within(Duration::from_secs(30), "the fetch is published", published).await;
+    let _ = stop.send(());
+    within(Duration::from_secs(30), "the service stops", service)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let fetcher = p.fetcher(&[]).await;
+    let run = p.sync(&fetcher, SyncMode::Full, &[Entity::Sample]).await;
+    assert_eq!(run.status, RunStatus::Published, "{run}");
+    let counted: i32 = p
+        .ledger(run.run_id, Entity::Sample)
+        .await
+        .iter()
+        .map(|page| page.record_count.unwrap_or(0))
+        .sum();
+    assert_eq!(counted as usize, p.lab().live_count(Entity::Sample));
+    p.finish().await;
+}
+
 /// Checks that a samples run read every page to the lab's last record.
 async fn assert_every_sample_page_read(p: &Pipeline, run: &RunOutcome) {
     assert_eq!(run.status, RunStatus::Published, "{run}");
