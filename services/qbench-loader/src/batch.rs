@@ -321,7 +321,7 @@ async fn commit(
     // Records of a run lock the entity's checkpoint before any bookkeeping
     // (see hold_checkpoint); records outside every run (an operator's fetch,
     // a retry) have no page to count and leave the checkpoint alone.
-    if !receipts.is_empty() || !places.is_empty() || set_aside {
+    if !receipts.is_empty() || !places.is_empty() || set_aside || !deletes.is_empty() {
         mirror_store::hold_checkpoint(&mut tx, entity).await?;
     }
     mirror_store::count_page_changes(&mut tx, entity, &summary, &places).await?;
@@ -334,8 +334,8 @@ async fn commit(
     let recorded = mirror_store::record_receipts(&mut tx, entity, &receipts).await?;
     // Entries of records loaded close when the mirror now holds their
     // version; so do those of copies set aside here that are older than
-    // what the mirror holds. Their skipped receipts, this batch's included,
-    // then count as loaded.
+    // what the mirror holds, and those of records deleted. Their skipped
+    // receipts, this batch's included, then count as loaded.
     let settling: Vec<i32> = fates
         .iter()
         .filter_map(|fate| match fate {
@@ -344,11 +344,7 @@ async fn commit(
         })
         .chain(loaded_ids)
         .collect();
-    let mut settled = 0;
-    if !settling.is_empty() {
-        mirror_store::resolve_skipped(&mut tx, entity, &settling).await?;
-        settled = mirror_store::settle_skipped_receipts(&mut tx, entity, &settling).await?;
-    }
+    let settled = mirror_store::settle_skipped(&mut tx, entity, &settling, &deletes).await?;
     if recorded + settled > 0 {
         mirror_store::advance_checkpoint(&mut tx, entity).await?;
     }

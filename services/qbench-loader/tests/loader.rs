@@ -120,6 +120,32 @@ impl Harness {
         step("publish ack", ack.into_future()).await.unwrap();
     }
 
+    /// Publishes QBench's deletion of `id`, as an incremental run does.
+    async fn publish_deletion(&self, entity: Entity, id: i64, run: Option<(Uuid, i64)>) {
+        let headers = RawHeaders {
+            entity,
+            id,
+            version: "deleted".into(),
+            fetched_at: Utc::now(),
+            run_id: run.map(|(r, _)| r.to_string()),
+            page: run.map(|(_, p)| p),
+            source: Some("updates".into()),
+            traceparent: None,
+            deleted: true,
+        };
+        let body = serde_json::to_vec(&json!({ "id": id })).unwrap();
+        let ack = self
+            .js
+            .publish_with_headers(
+                subject(Stream::Raw, entity),
+                headers.to_header_map(),
+                body.into(),
+            )
+            .await
+            .unwrap();
+        step("publish ack", ack.into_future()).await.unwrap();
+    }
+
     async fn stop(mut self) {
         for (stop, handle) in self.loaders.drain(..) {
             let _ = stop.send(());
@@ -367,6 +393,29 @@ async fn an_older_copy_loading_leaves_a_newer_copy_set_aside() {
         limit,
     )
     .await;
+    h.stop().await;
+}
+
+/// A record set aside and then deleted in QBench will never come again:
+/// its entry closes and the page that waited on it completes, so the
+/// checkpoint is not held for good.
+#[tokio::test]
+async fn a_record_set_aside_then_deleted_no_longer_holds_its_page() {
+    let h = Harness::loading_family().await;
+    h.publish(Entity::Sample, json!({"id": 77, "order_id": 10}), None)
+        .await;
+    let pool = h.db.pool.clone();
+    let limit = Duration::from_secs(15);
+    let (first, later) = (Uuid::new_v4(), Uuid::new_v4());
+    let bad = json!({"id": 61, "sample_id": 77, "date_created": "not a date"});
+    h.publish(Entity::Test, bad, Some((first, 1))).await;
+    eventually(&pool, &page_counts(first, 1), 1, limit).await;
+
+    h.publish_deletion(Entity::Test, 61, Some((later, 1))).await;
+    eventually(&pool, &page_counts(later, 1), 10, limit).await;
+    eventually(&pool, &page_counts(first, 1), 10, limit).await;
+    let open = "SELECT count(*) FROM skipped_records WHERE record_id = 61 AND resolved_at IS NULL";
+    eventually(&pool, open, 0, limit).await;
     h.stop().await;
 }
 

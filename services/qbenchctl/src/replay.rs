@@ -160,13 +160,21 @@ async fn load_batch(
     let summary = mirror_store::upsert_rows(&mut tx, entity, loads, options.force).await?;
     let mut written: Vec<i32> = summary.inserted;
     written.extend(summary.updated);
-    // Records set aside as unmappable before the fix load now.
-    mirror_store::resolve_skipped(&mut tx, entity, &written).await?;
     let hidden = if deletes.is_empty() {
         0
     } else {
         mirror_store::mark_deleted(&mut tx, entity, &deletes, None).await?
     };
+    // Records set aside as unmappable before the fix load now: their
+    // entries close and the pages that waited on them complete, as when a
+    // loader loads them. The checkpoint lock comes first, as for a loader.
+    if !written.is_empty() || !deletes.is_empty() {
+        mirror_store::hold_checkpoint(&mut tx, entity).await?;
+        let settled = mirror_store::settle_skipped(&mut tx, entity, &written, &deletes).await?;
+        if settled > 0 {
+            mirror_store::advance_checkpoint(&mut tx, entity).await?;
+        }
+    }
     tx.commit().await?;
 
     let hidden = hidden as usize;

@@ -35,7 +35,7 @@ pub use runs::{
 };
 pub use skipped::{
     Landing, SkippedRecord, claim_for_retry, landings, list_skipped, requeue_candidates,
-    resolve_skipped, set_aside,
+    resolve_skipped, set_aside, settle_skipped,
 };
 pub use snapshot::{MirrorRecord, mirror_records};
 pub use sync_report::{

@@ -93,6 +93,36 @@ pub async fn resolve_skipped(
     Ok(done.rows_affected())
 }
 
+/// Closes the set-aside entries that need nothing more: of records in
+/// `loaded` now held at their set-aside version or a newer one (see
+/// [`resolve_skipped`]), and of records in `deleted`, which QBench will
+/// never send again. Their skipped receipts then count as loaded, so the
+/// pages that waited on them complete; returns how many receipts moved.
+/// The caller holds the entity's checkpoint lock ([`crate::hold_checkpoint`]).
+pub async fn settle_skipped(
+    conn: &mut PgConnection,
+    entity: Entity,
+    loaded: &[i32],
+    deleted: &[i32],
+) -> Result<usize, StoreError> {
+    if loaded.is_empty() && deleted.is_empty() {
+        return Ok(0);
+    }
+    resolve_skipped(&mut *conn, entity, loaded).await?;
+    if !deleted.is_empty() {
+        sqlx::query(
+            "UPDATE skipped_records SET resolved_at = now() \
+             WHERE entity = $1 AND record_id = ANY($2) AND resolved_at IS NULL",
+        )
+        .bind(entity.as_str())
+        .bind(deleted)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let settling: Vec<i32> = loaded.iter().chain(deleted).copied().collect();
+    crate::settle_skipped_receipts(conn, entity, &settling).await
+}
+
 /// Where a record published at a known raw sequence stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Landing {
