@@ -74,8 +74,10 @@ pub fn wall_time_in(wall: NaiveDateTime, zone: Tz) -> DateTime<Utc> {
     if let Some(instant) = zone.from_local_datetime(&wall).earliest() {
         return instant.with_timezone(&Utc);
     }
-    // In a gap: take the offset of a moment safely before it.
-    let before = zone.from_utc_datetime(&(wall - Duration::hours(6)));
+    // In a gap: take the offset of a moment safely before it. Offsets lie
+    // within 14 hours of UTC, so the wall time read as UTC a day earlier
+    // is before the gap in every zone, east of UTC as well as west.
+    let before = zone.from_utc_datetime(&(wall - Duration::hours(24)));
     let offset = chrono::Offset::fix(before.offset());
     (wall - Duration::seconds(i64::from(offset.local_minus_utc()))).and_utc()
 }
@@ -124,6 +126,19 @@ mod tests {
         // 2026-03-08 02:30 does not exist in New York; EST (-5) applies.
         let read = parse_datetime("d", &json!("03/08/2026 02:30 AM"), New_York).unwrap();
         assert_eq!(read, Some(utc("2026-03-08T07:30:00Z")));
+    }
+
+    #[test]
+    fn a_time_in_the_spring_gap_east_of_utc_uses_the_offset_before_it() {
+        // 2025-10-05 02:30 does not exist in Sydney; AEST (+10) applies,
+        // so it is 03:30 AEDT.
+        let sydney = chrono_tz::Australia::Sydney;
+        let read = parse_datetime("d", &json!("10/05/2025 02:30 AM"), sydney).unwrap();
+        assert_eq!(read, Some(utc("2025-10-04T16:30:00Z")));
+        let auckland = chrono_tz::Pacific::Auckland;
+        // 2025-09-28 02:30 does not exist in Auckland; NZST (+12) applies.
+        let read = parse_datetime("d", &json!("09/28/2025 02:30 AM"), auckland).unwrap();
+        assert_eq!(read, Some(utc("2025-09-27T14:30:00Z")));
     }
 
     #[test]
