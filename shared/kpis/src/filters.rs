@@ -9,7 +9,8 @@
 //! is the order's state); every figure of a response then counts the samples,
 //! tests and reports of those orders only.
 
-use serde::Deserialize;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
 use utoipa::{IntoParams, ToSchema};
 
 /// Range and filters: `samples/overview`, `tests/label-distribution`.
@@ -78,6 +79,7 @@ pub struct ActivityQuery {
     /// Only orders in this state; empty means any.
     pub state: Option<String>,
     /// Also answer the period of equal length just before.
+    #[serde(default, deserialize_with = "flag")]
     pub compare_previous: Option<bool>,
 }
 
@@ -240,7 +242,68 @@ pub struct OrderQuery {
     #[schema(exclusive_minimum = 0)]
     pub sla_hours: Option<f64>,
     /// List the order's samples (default true).
+    #[serde(default, deserialize_with = "flag")]
     pub include_samples: Option<bool>,
     /// List each sample's tests (default false).
+    #[serde(default, deserialize_with = "flag")]
     pub include_tests: Option<bool>,
+}
+
+/// A yes-or-no parameter in any spelling the earlier tool's clients used:
+/// `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`, `t`/`f`, `y`/`n`, in
+/// any case (Python's `requests` writes `True`). Empty is absent.
+fn flag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    match text.trim().to_ascii_lowercase().as_str() {
+        "" => Ok(None),
+        "true" | "1" | "yes" | "on" | "t" | "y" => Ok(Some(true)),
+        "false" | "0" | "no" | "off" | "f" | "n" => Ok(Some(false)),
+        _ => Err(D::Error::custom(format!(
+            "expected true or false, got `{text}`"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads `name=value` pairs as a query string's are read: every value
+    /// a string.
+    fn order_query(pairs: &[(&str, &str)]) -> Result<OrderQuery, serde_json::Error> {
+        let map: serde_json::Map<String, serde_json::Value> = pairs
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), (*value).into()))
+            .collect();
+        serde_json::from_value(map.into())
+    }
+
+    #[test]
+    fn yes_or_no_reads_every_spelling_of_the_earlier_clients() {
+        for (raw, expected) in [
+            ("true", true),
+            ("True", true),
+            ("1", true),
+            ("YES", true),
+            ("on", true),
+            ("false", false),
+            ("False", false),
+            ("0", false),
+            ("no", false),
+            ("Off", false),
+        ] {
+            let query = order_query(&[("include_samples", raw)]).unwrap();
+            assert_eq!(query.include_samples, Some(expected), "{raw}");
+        }
+        let empty = order_query(&[("include_tests", "")]).unwrap();
+        assert_eq!(empty.include_tests, None);
+        assert_eq!(order_query(&[]).unwrap().include_tests, None);
+        let error = order_query(&[("include_tests", "perhaps")]).unwrap_err();
+        assert!(
+            error.to_string().contains("expected true or false"),
+            "{error}"
+        );
+    }
 }

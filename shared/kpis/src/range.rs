@@ -78,10 +78,15 @@ impl Window {
     ) -> Result<Window, KpiError> {
         let start = parse_bound(from, names.0, Side::Start, zone)?;
         let end = parse_bound(to, names.1, Side::End, zone)?;
+        // Compared once a bare end covers its whole day, so a day before
+        // the start's day (whose end is the start's midnight) is refused too.
         if let (Some(start), Some(end)) = (start, end)
-            && end < start
+            && end <= start
         {
-            return Err(KpiError::invalid(names.1, format!("is before {}", names.0)));
+            return Err(KpiError::invalid(
+                names.1,
+                format!("must end after {} begins", names.0),
+            ));
         }
         Ok(Window { start, end })
     }

@@ -125,8 +125,9 @@ fn metric_routes() -> Vec<MetricRoute> {
             json!([2, 3, 2, 2]),
             json!([1, 2, 1, 1]),
         ),
+        // Spelt as Python's `requests` writes a boolean.
         route(
-            &format!("activity/daily?{RANGE}&compare_previous=true"),
+            &format!("activity/daily?{RANGE}&compare_previous=True"),
             &["current", "previous"],
             |b| {
                 let c = &b["current"];
@@ -351,6 +352,15 @@ async fn bad_parameters_answer_400_naming_the_parameter() {
         ("metrics/summary?date_from=yesterday", "date_from"),
         (
             "metrics/summary?date_from=2026-02-05&date_to=2026-02-01",
+            "date_to",
+        ),
+        // The day before: its end is the start's midnight, an empty range.
+        (
+            "metrics/summary?date_from=2026-02-05&date_to=2026-02-04",
+            "date_to",
+        ),
+        (
+            "metrics/summary?date_from=2026-02-05T10:00:00Z&date_to=2026-02-05T09:59:59Z",
             "date_to",
         ),
         ("metrics/reports/overview?sla_hours=-1", "sla_hours"),
