@@ -19,7 +19,9 @@ use tracing::Span;
 use uuid::Uuid;
 
 use crate::deletions::DeletionFeed;
-use crate::engine::{EntityFailure, EntityReport, Syncer, publish_page, read_page, tally};
+use crate::engine::{
+    EntityFailure, EntityReport, Syncer, publish_page, read_page, tally, whole_page,
+};
 
 const MODE: &str = "full";
 
@@ -244,17 +246,7 @@ impl Paging<'_> {
             self.save_cursor(None).await?;
             return self.finish(page_num).await;
         }
-        // A page short of its size before the last one, with no smaller
-        // total to explain it, has lost records somewhere: nothing of it is
-        // published and the run stops here, so the next one reads it again.
-        let size = self.syncer.settings.qbench.page_size;
-        if page.records.len() < size as usize && u64::from(page_num) < page.total_pages {
-            return Err(EntityFailure::ShortPage {
-                page: page_num,
-                rows: page.records.len(),
-                expected: size,
-            });
-        }
+        whole_page(&page, page_num, self.syncer.settings.qbench.page_size)?;
 
         let published = publish_page(
             self.syncer,

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::engine::{
     EntityFailure, EntityReport, Syncer, page_span, publish_page, read_page, record_ledger_page,
-    tally,
+    tally, whole_page,
 };
 use crate::publish::{PagePlace, publish_deletions};
 
@@ -124,6 +124,9 @@ impl Incremental<'_> {
         loop {
             let query = PageQuery::new(page_num, size).sorted(SortKey::Id, SortOrder::Desc);
             let (page, trace) = read_page(&self.syncer.client, self.entity, &query).await?;
+            if !page.records.is_empty() {
+                whole_page(&page, page_num, size)?;
+            }
             let fresh: Vec<Value> = page
                 .records
                 .iter()
@@ -251,6 +254,9 @@ impl Incremental<'_> {
         loop {
             let query = PageQuery::new(page_num, size).sorted(key, SortOrder::Desc);
             let (page, trace) = read_page(&self.syncer.client, self.entity, &query).await?;
+            if !page.records.is_empty() {
+                whole_page(&page, page_num, size)?;
+            }
             let inside: Vec<Value> = page
                 .records
                 .iter()

@@ -23,7 +23,9 @@ use tracing::Span;
 use uuid::Uuid;
 
 use crate::deletions::DeletionFeed;
-use crate::engine::{EntityFailure, EntityReport, Syncer, publish_page, read_page, tally};
+use crate::engine::{
+    EntityFailure, EntityReport, Syncer, publish_page, read_page, tally, whole_page,
+};
 
 const MODE: &str = "window";
 
@@ -128,6 +130,9 @@ impl Window<'_> {
             let query =
                 PageQuery::new(page_num, size).sorted(SortKey::DateCreated, SortOrder::Desc);
             let (page, trace) = read_page(&self.syncer.client, self.entity, &query).await?;
+            if !page.records.is_empty() {
+                whole_page(&page, page_num, size)?;
+            }
             self.read.extend(
                 page.records
                     .iter()

@@ -846,6 +846,30 @@ async fn a_window_reads_again_when_a_record_it_read_is_deleted() {
     p.finish().await;
 }
 
+/// C-failed-page in a window run: a page short of records before the last
+/// ends the run partial naming it, rather than reading past what it lost.
+/// Incremental runs' passes check their pages the same way.
+#[tokio::test]
+async fn a_short_page_ends_a_window_run_partial() {
+    let p = Pipeline::start(fixed_clock()).await;
+    let fetcher = p.fetcher(&[]).await;
+    let short = FaultRule::new(FaultAction::ShortPage { rows: 3 })
+        .route(RouteKind::List)
+        .entity(Entity::Test)
+        .page(2)
+        .times(1);
+    p.lab().add_fault(short);
+    // Ten years: every test of the lab is in the window.
+    let plan = SyncPlan::new(SyncMode::Window, &[Entity::Test]).with_window_days(Some(3650));
+    let run = within(RUN_LIMIT, "window run", fetcher.run(&plan))
+        .await
+        .unwrap();
+    assert!(p.lab().faults().is_empty(), "page 2 was never read");
+    assert_eq!(run.status, RunStatus::Partial, "{run}");
+    assert!(run.failures[0].1.starts_with("page 2:"), "{run}");
+    p.finish().await;
+}
+
 /// Two runs in a row fail on the same page, the second before publishing
 /// anything, so the cursor still names the first; the run that then reads
 /// the pass to its end must free the checkpoint of both.
