@@ -259,36 +259,47 @@ fn upsert_sql(entity: Entity, force: bool) -> String {
 
 /// Upserts a batch of one entity's rows in the caller's transaction.
 ///
-/// The batch is de-duplicated by id (newest version wins) and sorted by id,
-/// so concurrent loaders lock rows in the same order and cannot deadlock.
+/// Each statement writes distinct ids sorted by id, so concurrent loaders
+/// lock rows in the same order and cannot deadlock (see [`rounds`]).
 pub async fn upsert_rows(
     conn: &mut PgConnection,
     entity: Entity,
     incoming: Vec<Incoming>,
     force: bool,
 ) -> Result<UpsertSummary, StoreError> {
-    let batch = newest_per_id(incoming);
-    if batch.is_empty() {
+    let rounds = rounds(incoming);
+    let Some(first) = rounds.first() else {
         return Ok(UpsertSummary::default());
-    }
+    };
+    let ids: Vec<i32> = first.iter().map(|i| i.row.envelope().id).collect();
     let sql = upsert_sql(entity, force);
-    let query = bind_columns(sqlx::query(sqlx::AssertSqlSafe(sql)), entity, &batch)?;
-    let written: Vec<(i32, bool, bool)> = query
-        .try_map(|row: sqlx::postgres::PgRow| {
-            use sqlx::Row as _;
-            Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
-        })
-        .fetch_all(&mut *conn)
-        .await?;
-
-    let ids: Vec<i32> = batch.iter().map(|i| i.row.envelope().id).collect();
+    // Per id: whether a round inserted it, and whether one revised it.
+    let mut written: BTreeMap<i32, (bool, bool)> = BTreeMap::new();
+    for round in &rounds {
+        let query = bind_columns(
+            sqlx::query(sqlx::AssertSqlSafe(sql.as_str())),
+            entity,
+            round,
+        )?;
+        let rows: Vec<(i32, bool, bool)> = query
+            .try_map(|row: sqlx::postgres::PgRow| {
+                use sqlx::Row as _;
+                Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
+            })
+            .fetch_all(&mut *conn)
+            .await?;
+        for (id, inserted, revised) in rows {
+            let seen = written.entry(id).or_default();
+            *seen = (seen.0 || inserted, seen.1 || revised);
+        }
+    }
     apply_known_deletions(conn, entity, &ids).await?;
 
     let mut summary = UpsertSummary {
-        unchanged: batch.len() - written.len(),
+        unchanged: ids.len() - written.len(),
         ..Default::default()
     };
-    for (id, inserted, revised) in written {
+    for (id, (inserted, revised)) in written {
         if inserted {
             summary.inserted.push(id)
         } else {
@@ -301,19 +312,34 @@ pub async fn upsert_rows(
     Ok(summary)
 }
 
-fn newest_per_id(incoming: Vec<Incoming>) -> Vec<Incoming> {
-    let mut by_id: BTreeMap<i32, Incoming> = BTreeMap::new();
+/// The batch as rounds of distinct ids, each sorted by id and written by
+/// one statement. Only copies of an id's newest QBench version can change
+/// its row. Where a batch holds several (a list row and a detail of one
+/// version), they are written one round after another in stream order, as
+/// separate batches would write them, so keys only the earlier copy
+/// carries are kept. A later round's ids are all in the first, so it takes
+/// no row lock the first did not.
+fn rounds(incoming: Vec<Incoming>) -> Vec<Vec<Incoming>> {
+    let mut by_id: BTreeMap<i32, Vec<Incoming>> = BTreeMap::new();
     for item in incoming {
-        let id = item.row.envelope().id;
-        let key = |i: &Incoming| (i.row.envelope().last_updated.unwrap_or(0), i.sequence);
-        match by_id.get(&id) {
-            Some(kept) if key(kept) >= key(&item) => {}
-            _ => {
-                by_id.insert(id, item);
+        by_id.entry(item.row.envelope().id).or_default().push(item);
+    }
+    let mut rounds: Vec<Vec<Incoming>> = Vec::new();
+    for mut copies in by_id.into_values() {
+        let version = |i: &Incoming| i.row.envelope().last_updated.unwrap_or(0);
+        let newest = copies.iter().map(version).max().unwrap_or(0);
+        copies.retain(|i| version(i) == newest);
+        copies.sort_by_key(|i| i.sequence);
+        // One message delivered twice in a batch is written once.
+        copies.dedup_by_key(|i| i.sequence);
+        for (n, copy) in copies.into_iter().enumerate() {
+            match rounds.get_mut(n) {
+                Some(round) => round.push(copy),
+                None => rounds.push(vec![copy]),
             }
         }
     }
-    by_id.into_values().collect()
+    rounds
 }
 
 /// A record deleted in QBench stays hidden even if a late copy arrives.

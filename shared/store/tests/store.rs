@@ -188,6 +188,51 @@ async fn a_list_row_without_has_report_keeps_the_detail_value() {
     db.drop_database().await.unwrap();
 }
 
+/// A detail and a list row of one version in one batch are written as two
+/// batches would write them: the list row, later in the stream, does not
+/// drop the keys only the detail carries.
+#[tokio::test]
+async fn a_list_row_and_a_detail_of_one_version_in_one_batch_keep_every_key() {
+    let db = migrated().await;
+    seed_parents(&db.pool).await;
+    let detail = json!({"id": 43, "sample_id": 77, "has_report": true, "state": "REPORTED",
+                        "report_completed_date": "03/04/2026 10:00 AM", "last_updated": "500"});
+    let list_row = json!({"id": 43, "sample_id": 77, "state": "REPORTED", "last_updated": "500"});
+    let older = json!({"id": 43, "sample_id": 77, "state": "IN PROGRESS", "last_updated": "400"});
+
+    let batch = vec![
+        incoming(Entity::Test, list_row, 7),
+        incoming(Entity::Test, older, 9),
+        incoming(Entity::Test, detail, 5),
+    ];
+    let summary = load(&db.pool, Entity::Test, batch).await;
+
+    assert_eq!(summary.inserted, vec![43]);
+    assert!(summary.updated.is_empty(), "{summary:?}");
+    let (state, has_report, reported, sequence, payload): (
+        String,
+        bool,
+        Option<DateTime<Utc>>,
+        i64,
+        Value,
+    ) = sqlx::query_as(
+        "SELECT state, has_report, report_completed_date, source_sequence, raw_payload \
+         FROM tests WHERE id = 43",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(state, "REPORTED");
+    assert!(has_report);
+    assert!(reported.is_some());
+    assert_eq!(sequence, 7);
+    assert_eq!(
+        payload["report_completed_date"],
+        json!("03/04/2026 10:00 AM")
+    );
+    db.drop_database().await.unwrap();
+}
+
 #[tokio::test]
 async fn an_explicit_null_does_clear_a_value() {
     let db = migrated().await;
