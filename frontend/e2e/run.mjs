@@ -17,6 +17,10 @@ const base = required('BASE_URL');
 const username = required('E2E_USERNAME');
 const password = required('E2E_PASSWORD');
 const lookupSampleId = Number(required('LOOKUP_SAMPLE_ID'));
+// The SLA the API was started with (SLA_HOURS), which the pages must apply.
+const slaHours = Number(required('E2E_SLA_HOURS'));
+// A batch whose tests are all older than the last 7 days.
+const oldBatchId = Number(required('OLD_BATCH_ID'));
 const FIRST_LOAD_GOAL_MS = 2000;
 
 function required(name) {
@@ -104,7 +108,7 @@ async function checkOverview(page, token) {
   const summary = await api(token, '/api/v1/metrics/summary', {
     date_from: range.from,
     date_to: range.to,
-    sla_hours: 48,
+    sla_hours: slaHours,
   });
   expectEqual(
     `samples ${range.from}..${range.to}`,
@@ -288,6 +292,17 @@ async function main() {
       7,
     );
 
+    console.log('an address with days that are not days');
+    await page.goto(`${base}/dashboard/?from=2026-02-30&to=2026-03-05&customer=acme`);
+    await ready(page, 'summary');
+    expectEqual(
+      'unreadable parameters named',
+      (await page.textContent('[data-testid="ignored-params"]'))?.trim(),
+      'Not understood in the address, so not applied: from, to, customer.',
+    );
+    await page.goto(`${base}/dashboard/?range=7d`);
+    await ready(page, 'summary');
+
     console.log('turnaround');
     await page.click('nav >> text=Turnaround');
     await ready(page, 'tat-metrics');
@@ -295,12 +310,17 @@ async function main() {
     const tat = await api(token, '/api/v1/metrics/tests/tat', {
       date_created_from: tatRange.from,
       date_created_to: tatRange.to,
-      sla_hours: 48,
+      sla_hours: slaHours,
       group_by: 'day',
     });
     expectEqual('TAT average', await kpi(page, 'tat-average'), hours(tat.metrics.average_hours));
     expectEqual('TAT median', await kpi(page, 'tat-median'), hours(tat.metrics.median_hours));
     expectEqual('TAT p95', await kpi(page, 'tat-p95'), hours(tat.metrics.p95_hours));
+    expectEqual(
+      'SLA named on the page',
+      (await page.textContent('[data-testid="tat-within"] .kpi-label'))?.trim(),
+      `Within ${slaHours} h SLA`,
+    );
     expectEqual(
       'within SLA',
       await kpi(page, 'tat-within'),
@@ -369,6 +389,17 @@ async function main() {
     expectEqual('tests pending', await kpi(page, 'tests-pending'), count(tests.kpis.pending_tests));
     expectEqual('tests closed', await kpi(page, 'tests-closed'), count(tests.kpis.closed_tests));
     await shot(page, 'samples');
+
+    console.log(`an old batch (${oldBatchId}) with the 7-day range`);
+    await page.goto(`${base}/dashboard/samples?range=7d&batch=${oldBatchId}`);
+    await ready(page, 'tests-kpis');
+    const batch = await api(token, '/api/v1/metrics/tests/overview', { batch_id: oldBatchId });
+    expectEqual('the old batch has tests', batch.kpis.total_tests > 0, true);
+    expectEqual(
+      'every test of the batch, whatever the range',
+      await kpi(page, 'tests-total'),
+      count(batch.kpis.total_tests),
+    );
 
     console.log('record lookup');
     const sample = await api(token, `/api/v1/entities/samples/${lookupSampleId}`);

@@ -428,6 +428,14 @@ export interface components {
       order_states: string[];
       /** @description Distinct states of visible samples, sorted. */
       sample_states: string[];
+      /**
+       * Format: double
+       * @description The SLA in hours (`SLA_HOURS`) the metrics use when a request names
+       *     no `sla_hours`: a dashboard labels its SLA figures with it. An
+       *     addition to the earlier tool's answer.
+       * @example 48
+       */
+      sla_hours: number;
       /** @description Distinct states of visible tests, sorted. */
       test_states: string[];
     };

@@ -9,7 +9,10 @@ interface PanelProps {
   /** The answer holds nothing to show. */
   empty?: boolean;
   emptyText?: string;
+  /** Shown once the panel has data: exports and the like. */
   actions?: ReactNode;
+  /** Shown in every state: inputs the panel's query depends on. */
+  controls?: ReactNode;
   className?: string;
   testId?: string;
   children?: ReactNode;
@@ -17,7 +20,7 @@ interface PanelProps {
 
 /** A titled box that shows loading, error and empty states in one way. */
 export function Panel(props: PanelProps) {
-  const { title, loading, error, empty, actions, children } = props;
+  const { title, loading, error, empty, actions, controls, children } = props;
   const id = `panel-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   let body: ReactNode = children;
   if (error) {
@@ -45,7 +48,12 @@ export function Panel(props: PanelProps) {
     >
       <header className="panel-header">
         <h2 id={id}>{title}</h2>
-        {actions && !loading && !error && <div className="panel-actions">{actions}</div>}
+        {(controls || (actions && !loading && !error)) && (
+          <div className="panel-actions">
+            {controls}
+            {!loading && !error && actions}
+          </div>
+        )}
       </header>
       {body}
     </section>

@@ -27,6 +27,11 @@ pub struct CommonFiltersResponse {
     /// the earlier tool's answer.
     #[schema(example = "America/New_York")]
     pub lab_timezone: String,
+    /// The SLA in hours (`SLA_HOURS`) the metrics use when a request names
+    /// no `sla_hours`: a dashboard labels its SLA figures with it. An
+    /// addition to the earlier tool's answer.
+    #[schema(example = 48.0)]
+    pub sla_hours: f64,
 }
 
 /// A customer to filter on.
@@ -66,6 +71,7 @@ pub async fn common_filters(
         test_states,
         last_updated_at,
         lab_timezone: settings.lab_timezone.name().to_owned(),
+        sla_hours: settings.default_sla_hours,
     })
 }
 

@@ -877,7 +877,12 @@ async fn common_filters_and_sync_status() {
         entity: Some("orders".to_owned()),
     };
 
-    let filters = step("filters", common_filters(&db.pool, &settings()))
+    // A lab SLA other than the usual 48 hours, to see it reported.
+    let lab_sla = KpiSettings {
+        default_sla_hours: 36.0,
+        ..settings()
+    };
+    let filters = step("filters", common_filters(&db.pool, &lab_sla))
         .await
         .unwrap();
     let tests = step("sync", sync_status(&db.pool, &default)).await.unwrap();
@@ -893,7 +898,8 @@ async fn common_filters_and_sync_status() {
             "sample_states": ["COMPLETED", "IN PROGRESS"],
             "test_states": ["IN PROGRESS", "REPORTED"],
             "last_updated_at": "2026-02-05T12:00:00Z",
-            "lab_timezone": "America/New_York"
+            "lab_timezone": "America/New_York",
+            "sla_hours": 36.0
         })
     );
     assert_eq!(

@@ -227,6 +227,7 @@ fn metric_routes() -> Vec<MetricRoute> {
                 "test_states",
                 "last_updated_at",
                 "lab_timezone",
+                "sla_hours",
             ],
             |b| {
                 let customers = column(&b["customers"], "id");

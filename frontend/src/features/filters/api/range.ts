@@ -36,16 +36,22 @@ export function isPreset(value: string | null): value is PresetId {
   return PRESETS.some((preset) => preset.id === value);
 }
 
+/** The URL's `from` and `to` when both are days, in order; else null. */
+export function explicitRange(params: URLSearchParams): DayRange | null {
+  const from = params.get('from');
+  const to = params.get('to');
+  return from && to && isDay(from) && isDay(to) && from <= to ? { from, to } : null;
+}
+
 /**
  * The range the URL asks for: explicit valid `from` and `to` days win, then
  * a preset, then the default preset. Null until the lab's today is known
  * when a preset is needed.
  */
 export function resolveRange(params: URLSearchParams, today: string | null): DayRange | null {
-  const from = params.get('from');
-  const to = params.get('to');
-  if (from && to && isDay(from) && isDay(to) && from <= to) {
-    return { from, to };
+  const explicit = explicitRange(params);
+  if (explicit) {
+    return explicit;
   }
   if (!today) {
     return null;

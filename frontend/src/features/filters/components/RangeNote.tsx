@@ -1,7 +1,7 @@
-import type { useFilters } from '../hooks/useFilters';
+import type { Filters } from '../hooks/useFilters';
 
 /** The days shown, in the lab's calendar, and against which period. */
-export function RangeNote({ filters }: { filters: ReturnType<typeof useFilters> }) {
+export function RangeNote({ filters }: { filters: Filters }) {
   if (filters.labError) {
     return (
       <p role="alert" className="error-text">
@@ -13,9 +13,16 @@ export function RangeNote({ filters }: { filters: ReturnType<typeof useFilters> 
     return <p className="muted">Reading the lab&apos;s calendar…</p>;
   }
   return (
-    <p className="muted" data-testid="range-note">
-      Lab days {filters.range.from} to {filters.range.to}
-      {filters.previous && ` · compared with ${filters.previous.from} to ${filters.previous.to}`}
-    </p>
+    <>
+      {filters.ignored.length > 0 && (
+        <p role="status" className="error-text" data-testid="ignored-params">
+          Not understood in the address, so not applied: {filters.ignored.join(', ')}.
+        </p>
+      )}
+      <p className="muted" data-testid="range-note">
+        Lab days {filters.range.from} to {filters.range.to}
+        {filters.previous && ` · compared with ${filters.previous.from} to ${filters.previous.to}`}
+      </p>
+    </>
   );
 }

@@ -1,5 +1,6 @@
 import { useCallback, useMemo } from 'react';
 import { useSearchParams } from 'react-router-dom';
+import { ignoredParams, positiveInt, slaParam } from '../api/params';
 import { previousRange, resolveRange, type DayRange } from '../api/range';
 import { useLabToday } from './useLabToday';
 
@@ -10,35 +11,37 @@ export interface Filters {
   customerId: number | undefined;
   orderId: number | undefined;
   state: string | undefined;
-  slaHours: number;
+  /** The URL's `sla`, sent as `sla_hours`; unset, the API applies the lab's. */
+  slaHours: number | undefined;
+  /** The SLA the figures are judged by, for labels; null until known. */
+  slaShown: number | null;
+  /** Parameters of the address that could not be read and are left out. */
+  ignored: string[];
+  /**
+   * Why the lab's calendar and SLA could not be read; the panels that wait
+   * for its days show it rather than wait for ever.
+   */
+  labError: Error | null;
 }
 
-export const DEFAULT_SLA_HOURS = 48;
-
-function positiveInt(value: string | null): number | undefined {
-  if (!value || !/^\d+$/.test(value)) {
-    return undefined;
-  }
-  const number = Number(value);
-  return number > 0 && number <= 2_147_483_647 ? number : undefined;
-}
-
-export function useFilters(): Filters & { labError: Error | null } {
+export function useFilters(): Filters {
   const [params] = useSearchParams();
-  const { today, error } = useLabToday();
+  const { today, slaHours: labSla, error } = useLabToday();
   return useMemo(() => {
     const range = resolveRange(params, today);
-    const sla = Number(params.get('sla'));
+    const slaHours = slaParam(params.get('sla'));
     return {
       range,
       previous: range ? previousRange(range) : null,
       customerId: positiveInt(params.get('customer')),
       orderId: positiveInt(params.get('order')),
       state: params.get('state') || undefined,
-      slaHours: Number.isFinite(sla) && sla > 0 ? sla : DEFAULT_SLA_HOURS,
+      slaHours,
+      slaShown: slaHours ?? labSla,
+      ignored: ignoredParams(params),
       labError: error,
     };
-  }, [params, today, error]);
+  }, [params, today, labSla, error]);
 }
 
 /** The query parameters of the range and filters, as the API names them. */

@@ -8,11 +8,25 @@ export function useLabZone(): string | undefined {
   return query.data;
 }
 
-/** The lab's calendar day, in the zone the API places days in. */
-export function useLabToday(): { today: string | null; error: Error | null } {
+/**
+ * The lab's calendar day, in the zone the API places days in, and the SLA
+ * the API applies when a request names none; null until known.
+ */
+export function useLabToday(): {
+  today: string | null;
+  slaHours: number | null;
+  error: Error | null;
+} {
   const query = useQuery({
     ...filterOptions,
-    select: (options) => labToday(options.lab_timezone, Date.now()),
+    select: (options) => ({
+      today: labToday(options.lab_timezone, Date.now()),
+      slaHours: options.sla_hours,
+    }),
   });
-  return { today: query.data ?? null, error: query.error };
+  return {
+    today: query.data?.today ?? null,
+    slaHours: query.data?.slaHours ?? null,
+    error: query.error,
+  };
 }

@@ -8,7 +8,7 @@ export function isKind(value: string | undefined): value is RecordKind {
   return KINDS.some((kind) => kind === value);
 }
 
-export function sampleQuery(id: number, slaHours: number) {
+export function sampleQuery(id: number, slaHours: number | undefined) {
   return queryOptions({
     queryKey: ['entity', 'sample', id, slaHours],
     queryFn: ({ signal }) =>
@@ -20,7 +20,7 @@ export function sampleQuery(id: number, slaHours: number) {
   });
 }
 
-export function testQuery(id: number, slaHours: number) {
+export function testQuery(id: number, slaHours: number | undefined) {
   return queryOptions({
     queryKey: ['entity', 'test', id, slaHours],
     queryFn: ({ signal }) =>
@@ -32,7 +32,7 @@ export function testQuery(id: number, slaHours: number) {
   });
 }
 
-export function orderQuery(id: number, slaHours: number) {
+export function orderQuery(id: number, slaHours: number | undefined) {
   return queryOptions({
     queryKey: ['entity', 'order', id, slaHours],
     queryFn: ({ signal }) =>

@@ -63,7 +63,7 @@ function Batches({
   );
 }
 
-export function SampleDetails({ id, slaHours }: { id: number; slaHours: number }) {
+export function SampleDetails({ id, slaHours }: { id: number; slaHours: number | undefined }) {
   const zone = useLabZone();
   return (
     <RecordPanel title={`Sample ${id}`} query={useQuery(sampleQuery(id, slaHours))}>
@@ -95,7 +95,7 @@ export function SampleDetails({ id, slaHours }: { id: number; slaHours: number }
   );
 }
 
-export function TestDetails({ id, slaHours }: { id: number; slaHours: number }) {
+export function TestDetails({ id, slaHours }: { id: number; slaHours: number | undefined }) {
   const zone = useLabZone();
   return (
     <RecordPanel title={`Test ${id}`} query={useQuery(testQuery(id, slaHours))}>
@@ -131,7 +131,7 @@ export function TestDetails({ id, slaHours }: { id: number; slaHours: number }) 
   );
 }
 
-export function OrderDetails({ id, slaHours }: { id: number; slaHours: number }) {
+export function OrderDetails({ id, slaHours }: { id: number; slaHours: number | undefined }) {
   const zone = useLabZone();
   return (
     <RecordPanel title={`Order ${id}`} query={useQuery(orderQuery(id, slaHours))}>

@@ -45,7 +45,7 @@ export function ActivityChart({ filters }: { filters: Filters }) {
     <Panel
       title="Daily activity"
       loading={activity.isPending || !filters.range}
-      error={activity.error}
+      error={activity.error ?? filters.labError}
       empty={empty}
       className="wide"
       testId="activity"

@@ -33,7 +33,7 @@ export function TopCustomers({ filters }: { filters: Filters }) {
     <Panel
       title="Top customers by tests"
       loading={top.isPending || !filters.range}
-      error={top.error}
+      error={top.error ?? filters.labError}
       empty={top.data?.customers.length === 0}
       testId="top-customers"
     >
@@ -57,7 +57,7 @@ export function NewCustomers({ filters }: { filters: Filters }) {
     <Panel
       title="New customers"
       loading={fresh.isPending || !filters.range}
-      error={fresh.error}
+      error={fresh.error ?? filters.labError}
       empty={fresh.data?.customers.length === 0}
       emptyText="No new customers in this range."
       testId="new-customers"

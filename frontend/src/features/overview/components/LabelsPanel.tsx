@@ -19,7 +19,7 @@ export function LabelsPanel({ filters }: { filters: Filters }) {
     <Panel
       title="Tests by assay label"
       loading={labels.isPending || !filters.range}
-      error={labels.error}
+      error={labels.error ?? filters.labError}
       empty={rows.length === 0}
       testId="labels"
     >

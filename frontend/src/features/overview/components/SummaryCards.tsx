@@ -22,7 +22,7 @@ export function SummaryCards({ filters }: { filters: Filters }) {
     <Panel
       title="Key figures"
       loading={current.isPending || filters.range === null}
-      error={current.error}
+      error={current.error ?? filters.labError}
       testId="summary"
       className="wide"
     >

@@ -11,11 +11,13 @@ export function samplesOverviewQuery(filters: Filters) {
   });
 }
 
+/** Tests created in the range; of a batch, all of its tests. */
 export function testsOverviewQuery(filters: Filters, batchId: number | undefined) {
-  const query = { ...rangeQuery(filters), batch_id: batchId };
+  const range = batchId === undefined ? filters.range : null;
+  const query = { ...rangeQuery(filters, range), batch_id: batchId };
   return queryOptions({
     queryKey: ['tests-overview', query],
     queryFn: ({ signal }) => apiGet('/api/v1/metrics/tests/overview', { query, signal }),
-    enabled: filters.range !== null,
+    enabled: filters.range !== null || batchId !== undefined,
   });
 }

@@ -16,7 +16,7 @@ export function SamplesPanels({ filters }: { filters: Filters }) {
       <Panel
         title="Samples"
         loading={loading}
-        error={samples.error}
+        error={samples.error ?? filters.labError}
         className="wide"
         testId="samples-kpis"
       >
@@ -46,7 +46,7 @@ export function SamplesPanels({ filters }: { filters: Filters }) {
       <Panel
         title="Samples by state"
         loading={loading}
-        error={samples.error}
+        error={samples.error ?? filters.labError}
         empty={data?.by_state.length === 0}
       >
         <CountTable
@@ -60,7 +60,7 @@ export function SamplesPanels({ filters }: { filters: Filters }) {
       <Panel
         title="Samples by matrix type"
         loading={loading}
-        error={samples.error}
+        error={samples.error ?? filters.labError}
         empty={data?.by_matrix_type.length === 0}
       >
         <CountTable

@@ -4,29 +4,34 @@ import { useSearchParams } from 'react-router-dom';
 import { KpiCard } from '../../../components/KpiCard';
 import { Panel } from '../../../components/Panel';
 import { formatCount } from '../../../lib/format';
+import { positiveInt } from '../../filters/api/params';
 import { useSetParams, type Filters } from '../../filters/hooks/useFilters';
 import { testsOverviewQuery } from '../api/queries';
 import { CountTable } from './CountTable';
 
-/** Tests created in the range, optionally of one batch (kept in the URL). */
+/**
+ * Tests created in the range, or every test of one batch (kept in the
+ * URL): a batch is counted whole, whatever the range.
+ */
 export function TestsPanels({ filters }: { filters: Filters }) {
   const [params] = useSearchParams();
   const setParams = useSetParams();
   const batchParam = params.get('batch') ?? '';
-  const batchId = /^\d+$/.test(batchParam) ? Number(batchParam) : undefined;
+  const batchId = positiveInt(batchParam);
   const [batch, setBatch] = useState(batchParam);
   const tests = useQuery(testsOverviewQuery(filters, batchId));
   const data = tests.data;
-  const loading = tests.isPending || !filters.range;
+  const loading = tests.isPending || (!filters.range && batchId === undefined);
+  const error = tests.error ?? (batchId === undefined ? filters.labError : null);
   return (
     <>
       <Panel
         title="Tests"
         loading={loading}
-        error={tests.error}
+        error={error}
         className="wide"
         testId="tests-kpis"
-        actions={
+        controls={
           <form
             className="inline-form"
             onSubmit={(event) => {
@@ -69,12 +74,16 @@ export function TestsPanels({ filters }: { filters: Filters }) {
             value={formatCount(data?.kpis.closed_tests)}
           />
         </div>
-        {batchId !== undefined && <p className="muted">Only tests of batch {batchId}.</p>}
+        {batchId !== undefined && (
+          <p className="muted" data-testid="batch-note">
+            Every test of batch {batchId}, whatever the date range.
+          </p>
+        )}
       </Panel>
       <Panel
         title="Tests by state"
         loading={loading}
-        error={tests.error}
+        error={error}
         empty={data?.by_state.length === 0}
       >
         <CountTable
@@ -88,7 +97,7 @@ export function TestsPanels({ filters }: { filters: Filters }) {
       <Panel
         title="Tests by label"
         loading={loading}
-        error={tests.error}
+        error={error}
         empty={data?.by_label.length === 0}
       >
         <CountTable

@@ -32,7 +32,7 @@ export function BreakdownTable({ filters }: { filters: Filters }) {
     <Panel
       title="By assay label"
       loading={breakdown.isPending || !filters.range}
-      error={breakdown.error}
+      error={breakdown.error ?? filters.labError}
       empty={rows.length === 0}
       className="wide"
       testId="tat-breakdown"

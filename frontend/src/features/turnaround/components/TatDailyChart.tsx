@@ -36,7 +36,7 @@ export function TatDailyChart({ filters }: { filters: Filters }) {
     <Panel
       title="Daily turnaround"
       loading={daily.isPending || !filters.range}
-      error={daily.error}
+      error={daily.error ?? filters.labError}
       empty={rows.every((row) => row.average_hours === null)}
       emptyText="No reports in this range."
       className="wide"
@@ -54,16 +54,18 @@ export function TatDailyChart({ filters }: { filters: Filters }) {
             <YAxis width={48} unit=" h" />
             <Tooltip />
             <Legend />
-            <ReferenceLine
-              y={filters.slaHours}
-              stroke="#d64545"
-              strokeDasharray="6 3"
-              label={{
-                value: `SLA ${filters.slaHours} h`,
-                position: 'insideTopRight',
-                fill: '#d64545',
-              }}
-            />
+            {filters.slaShown !== null && (
+              <ReferenceLine
+                y={filters.slaShown}
+                stroke="#d64545"
+                strokeDasharray="6 3"
+                label={{
+                  value: `SLA ${filters.slaShown} h`,
+                  position: 'insideTopRight',
+                  fill: '#d64545',
+                }}
+              />
+            )}
             <Line
               dataKey="average_hours"
               name="Mean TAT (h)"

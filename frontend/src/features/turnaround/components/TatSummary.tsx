@@ -16,7 +16,7 @@ export function TatSummary({ filters }: { filters: Filters }) {
       <Panel
         title="Turnaround of tests reported in the range"
         loading={tat.isPending || !filters.range}
-        error={tat.error}
+        error={tat.error ?? filters.labError}
         className="wide"
         testId="tat-metrics"
       >
@@ -34,12 +34,12 @@ export function TatSummary({ filters }: { filters: Filters }) {
           />
           <KpiCard
             testId="tat-within"
-            label={`Within ${filters.slaHours} h SLA`}
+            label={`Within ${slaName(filters)}`}
             value={formatCount(metrics?.completed_within_sla)}
           />
           <KpiCard
             testId="tat-beyond"
-            label={`Beyond ${filters.slaHours} h SLA`}
+            label={`Beyond ${slaName(filters)}`}
             value={formatCount(metrics?.completed_beyond_sla)}
           />
         </div>
@@ -47,7 +47,7 @@ export function TatSummary({ filters }: { filters: Filters }) {
       <Panel
         title="Distribution"
         loading={tat.isPending || !filters.range}
-        error={tat.error}
+        error={tat.error ?? filters.labError}
         empty={buckets.every((bucket) => bucket.count === 0)}
         testId="tat-distribution"
       >
@@ -59,4 +59,9 @@ export function TatSummary({ filters }: { filters: Filters }) {
       </Panel>
     </>
   );
+}
+
+/** The SLA as the cards name it: its hours once the lab's are known. */
+function slaName(filters: Filters): string {
+  return filters.slaShown === null ? 'SLA' : `${filters.slaShown} h SLA`;
 }
