@@ -66,6 +66,17 @@ pub async fn run_service(
     if let Some(addr) = settings.metrics_addr {
         mirror_telemetry::serve_metrics(addr).await?;
     }
+    // A nightly report that could not be written would be lost every
+    // night, long after start-up: said now, as a bad variable is.
+    if settings.window_schedule.is_some() {
+        let dir = &settings.report_dir;
+        mirror_store::check_report_dir(dir).with_context(|| {
+            format!(
+                "SYNC_REPORT_DIR: the nightly window reports cannot be written in {}",
+                dir.display()
+            )
+        })?;
+    }
     let url = settings.database.url.expose_secret().to_owned();
     // A standby waits on the lock for as long as the active fetcher lives;
     // a NATS it could never use must be said now, not at takeover.

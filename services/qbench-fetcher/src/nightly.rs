@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use anyhow::Context as _;
 use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use tokio::sync::{mpsc, watch};
@@ -93,7 +94,7 @@ async fn report_when_settled(syncer: Syncer, run_id: Uuid, mut stop: watch::Rece
         }
     }
     if let Err(e) = write(&syncer, run_id).await {
-        tracing::error!(%run_id, error = %e, "Cannot write the window report.");
+        tracing::error!(%run_id, error = format!("{e:#}"), "Cannot write the window report.");
     }
 }
 
@@ -102,7 +103,9 @@ async fn write(syncer: &Syncer, run_id: Uuid) -> anyhow::Result<()> {
         .await?
         .ok_or_else(|| anyhow::anyhow!("run {run_id} is not in the database"))?;
     let zone = syncer.settings.qbench.timezone;
-    let path = mirror_store::write_report(&report, &syncer.settings.report_dir, zone)?;
+    let dir = &syncer.settings.report_dir;
+    let path = mirror_store::write_report(&report, dir, zone)
+        .with_context(|| format!("cannot write the report in {}", dir.display()))?;
     if report.failed() {
         tracing::warn!(%run_id, path = %path.display(), "Window report written; part of the run failed.");
     } else {

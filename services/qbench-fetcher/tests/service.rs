@@ -70,3 +70,27 @@ async fn a_service_that_cannot_serve_fetch_requests_stops_and_frees_the_lock() {
     within(Duration::from_secs(10), "the lock is freed", freed).await;
     db.drop_database().await.unwrap();
 }
+
+/// With a nightly window scheduled, a report directory that cannot be
+/// written stops start-up naming the variable, rather than losing each
+/// night's report later.
+#[tokio::test]
+async fn a_scheduled_window_with_an_unwritable_report_dir_stops_start_up() {
+    let env = Env::from_pairs([
+        // Never reached: the check comes first.
+        ("DATABASE_URL", "postgres://postgres@127.0.0.1:9/none"),
+        ("NATS_URL", "nats://127.0.0.1:9"),
+        ("SIMULATOR_URL", "http://127.0.0.1:9"),
+        ("QBENCH_TIMEZONE", "America/New_York"),
+        ("WINDOW_SCHEDULE", "01:30"),
+        ("SYNC_REPORT_DIR", "/proc/no-such-place/reports"),
+    ]);
+    let settings = FetcherSettings::from_env(&env).unwrap();
+    let service = qbench_fetcher::run_service(settings, std::future::pending());
+    let error = within(Duration::from_secs(10), "start-up fails", service)
+        .await
+        .unwrap_err();
+    let message = format!("{error:#}");
+    assert!(message.starts_with("SYNC_REPORT_DIR:"), "{message}");
+    assert!(message.contains("/proc/no-such-place/reports"), "{message}");
+}
