@@ -480,9 +480,11 @@ async fn a_window_report_says_what_the_lab_changed_in_the_window() {
         .await
         .unwrap();
     let changes: Value = step("window body", answer.json()).await.unwrap();
+    // Named by the lab's day on QBench's clock, which the advance moved on.
+    let lab_now: chrono::DateTime<chrono::Utc> = moved["to"].as_str().unwrap().parse().unwrap();
     let path = reports.join(format!(
         "sync_report_{}.txt",
-        chrono::Utc::now()
+        lab_now
             .with_timezone(&chrono_tz::America::New_York)
             .date_naive()
     ));

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 use mirror_records::Entity;
 use sqlx::{PgConnection, PgPool};
@@ -98,6 +98,23 @@ impl SyncReport {
     /// Whether the run or one of its entities stopped early.
     pub fn failed(&self) -> bool {
         self.status != "published" || self.entities.iter().any(EntityTally::failed)
+    }
+
+    /// The lab day the report is of: the day its window ends, on QBench's
+    /// clock (which may differ from this machine's) in `zone`; else the day
+    /// the run started.
+    pub fn date(&self, zone: Tz) -> NaiveDate {
+        let ended = self
+            .window_start
+            .zip(self.window_days)
+            .and_then(|(start, days)| {
+                let days = Days::new(u64::try_from(days).ok()?);
+                start.with_timezone(&zone).checked_add_days(days)
+            });
+        ended.map_or_else(
+            || self.started_at.with_timezone(&zone).date_naive(),
+            |end| end.date_naive(),
+        )
     }
 
     /// The report file's text: a date line, then one line per entity.
@@ -215,10 +232,11 @@ pub fn check_report_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Writes `report` as `sync_report_<date>.txt` in `dir` (created if
-/// missing), the date being the run's start in `zone`. An earlier report of
-/// the same day is never overwritten: the next free `_2`, `_3`, … is taken.
+/// missing), the date being [`SyncReport::date`] in `zone`. An earlier
+/// report of the same day is never overwritten: the next free `_2`, `_3`,
+/// … is taken.
 pub fn write_report(report: &SyncReport, dir: &Path, zone: Tz) -> std::io::Result<PathBuf> {
-    let date = report.started_at.with_timezone(&zone).date_naive();
+    let date = report.date(zone);
     let text = report.render(date);
     std::fs::create_dir_all(dir)?;
     for n in 1..=MAX_REPORTS_A_DAY {
@@ -320,6 +338,23 @@ mod tests {
         assert!(made.is_ok(), "{made:?}");
         assert!(left.is_empty(), "{left:?}");
         assert!(refused.is_err());
+    }
+
+    #[test]
+    fn a_report_is_dated_by_the_end_of_its_window_on_qbenchs_clock() {
+        let mut window = report();
+        // Run on this machine at 1970-01-01 00:00 UTC, while QBench's clock
+        // said 1970-01-03 01:00 UTC: a three-day window from 12-30 20:00
+        // in New York.
+        window.window_start = "1969-12-31T01:00:00Z".parse().ok();
+        window.window_days = Some(3);
+        assert_eq!(
+            window.date(chrono_tz::America::New_York).to_string(),
+            "1970-01-02"
+        );
+        assert_eq!(window.date(Tz::UTC).to_string(), "1970-01-03");
+        // Without a window, the run's start.
+        assert_eq!(report().date(Tz::UTC).to_string(), "1970-01-01");
     }
 
     #[test]
