@@ -924,6 +924,21 @@ async fn fetch_brings_a_record_with_its_parents_and_names_an_id_qbench_lacks_at_
         )),
         "{out}"
     );
+
+    // With no fetcher at all, the command says so soon after its first
+    // quiet seconds rather than wait out its timeout, and the request
+    // stays queued for the next fetcher.
+    p.kill("qbench-fetcher").await;
+    let args = ["fetch", "test", &id, "--timeout", "3600"];
+    let (ok, out) = p.ctl(&args, STEP).await;
+    assert!(!ok, "{out}");
+    assert!(out.contains("no qbench-fetcher is running"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "test {id}: not fetched, the mirror keeps the copy it had; the request stays queued"
+        )),
+        "{out}"
+    );
     p.finish().await;
 }
 

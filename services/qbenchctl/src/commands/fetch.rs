@@ -104,9 +104,10 @@ impl State {
             State::SetAside { reason, error } => {
                 format!("set aside by the loaders ({reason}): {error}")
             }
-            State::Queued => {
-                format!("not fetched, {held} (no fetcher answered; is qbench-fetcher running?)")
-            }
+            State::Queued => format!(
+                "not fetched, {held}; the request stays queued until a qbench-fetcher \
+                 takes it"
+            ),
             State::Published(..) => format!(
                 "fetched, not loaded yet; {held} (a copy waiting for its parent shows in \
                  `qbenchctl skipped list` once its retries are spent)"
@@ -184,11 +185,17 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
             break;
         }
         if !answered && started.elapsed() >= QUIET_WARNING {
+            answered = true;
+            // As `sync` does: with no fetcher at all, waiting out the
+            // timeout would tell nothing more.
+            if !mirror_store::fetcher_is_running(&pool).await? {
+                eprintln!("no qbench-fetcher is running to take the requests");
+                break;
+            }
             eprintln!(
-                "no fetcher has answered after {} s; is qbench-fetcher running?",
+                "no fetcher has answered after {} s; still waiting",
                 QUIET_WARNING.as_secs()
             );
-            answered = true;
         }
         tokio::select! {
             message = replies.next() => {
