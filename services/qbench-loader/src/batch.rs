@@ -181,8 +181,11 @@ async fn check_parents(
         *fate = if attempts_left {
             Fate::Wait { parent_id }
         } else {
+            // The loader only sees the parent absent: QBench may lack it,
+            // or have failed each fetch of it; the fetcher's log tells.
             let reason = format!(
-                "{parent} {parent_id} not found after {} attempts",
+                "{parent} {parent_id} still missing from the mirror after {} attempts \
+                 (the fetcher's log says whether QBench failed or lacks it)",
                 parsed.attempt
             );
             let id = incoming.row.envelope().id;
