@@ -46,7 +46,7 @@ pub fn router(state: AppState, web: &WebSettings) -> Router {
     let (api, openapi) = api_routes(&state).split_for_parts();
     api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .merge(dashboard::routes(&web.dashboard_dir))
-        .fallback(|| async { ApiError::NotFound })
+        .fallback(|| async { ApiError::NoRoute })
         .layer(middleware::map_response(method_not_allowed_body))
         .layer(cors(web))
         .layer(middleware::from_fn(http_metrics::record_latency))

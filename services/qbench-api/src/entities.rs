@@ -44,7 +44,10 @@ async fn sample(
 ) -> Result<Json<SampleDetailResponse>, ApiError> {
     let settings = state.kpi_settings();
     let sample = mirror_kpis::sample_detail(&state.pool, &settings, id, &query, Utc::now()).await?;
-    sample.map(Json).ok_or(ApiError::NotFound)
+    sample.map(Json).ok_or(ApiError::NoRecord {
+        entity: "sample",
+        id,
+    })
 }
 
 /// A test with its sample, order, customer and batches.
@@ -67,7 +70,8 @@ async fn test(
 ) -> Result<Json<TestDetailResponse>, ApiError> {
     let settings = state.kpi_settings();
     let test = mirror_kpis::test_detail(&state.pool, &settings, id, &query, Utc::now()).await?;
-    test.map(Json).ok_or(ApiError::NotFound)
+    test.map(Json)
+        .ok_or(ApiError::NoRecord { entity: "test", id })
 }
 
 /// An order with its customer, age, pending counts and, as asked, its
@@ -91,5 +95,8 @@ async fn order(
 ) -> Result<Json<OrderDetailResponse>, ApiError> {
     let settings = state.kpi_settings();
     let order = mirror_kpis::order_detail(&state.pool, &settings, id, &query, Utc::now()).await?;
-    order.map(Json).ok_or(ApiError::NotFound)
+    order.map(Json).ok_or(ApiError::NoRecord {
+        entity: "order",
+        id,
+    })
 }

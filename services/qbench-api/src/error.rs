@@ -36,9 +36,13 @@ pub enum ApiError {
     /// A request body larger than any the API reads.
     #[error("the request body is too large")]
     BodyTooLarge,
-    /// No such route, or no such visible record.
-    #[error("not found")]
-    NotFound,
+    /// No such route.
+    #[error("no such route; the API's routes are listed at /api/docs")]
+    NoRoute,
+    /// No visible record of the entity has the id: none was mirrored, or
+    /// it is deleted or banned (which of these is not said).
+    #[error("no visible {entity} has id {id}")]
+    NoRecord { entity: &'static str, id: i32 },
     /// The route exists, but not for this method.
     #[error("method not allowed")]
     MethodNotAllowed,
@@ -67,7 +71,7 @@ impl ApiError {
             ApiError::InvalidParameter { .. } => (StatusCode::BAD_REQUEST, "invalid_parameter"),
             ApiError::InvalidBody(_) => (StatusCode::BAD_REQUEST, "invalid_body"),
             ApiError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
-            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::NoRoute | ApiError::NoRecord { .. } => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),

@@ -97,7 +97,7 @@ fn is_parameter_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// The `{id}` of a record route, a QBench id.
+/// The `{id}` of a record route, a QBench id: 1 to 2147483647.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecordId(pub i32);
 
@@ -109,19 +109,21 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match Path::<i32>::from_request_parts(parts, state).await {
-            Ok(Path(id)) => Ok(RecordId(id)),
+            Ok(Path(id)) if id >= 1 => Ok(RecordId(id)),
+            Ok(Path(_)) => Err(ApiError::parameter("id", ID_RANGE)),
             // A route declared without `{id}`: the server's fault.
             Err(e) if e.status().is_server_error() => {
                 Err(ApiError::Internal(anyhow::anyhow!(e.body_text())))
             }
-            Err(PathRejection::FailedToDeserializePathParams(_)) => Err(ApiError::parameter(
-                "id",
-                "expected a whole number from -2147483648 to 2147483647",
-            )),
+            Err(PathRejection::FailedToDeserializePathParams(_)) => {
+                Err(ApiError::parameter("id", ID_RANGE))
+            }
             Err(e) => Err(ApiError::parameter("id", e.body_text())),
         }
     }
 }
+
+const ID_RANGE: &str = "expected a QBench id, a whole number from 1 to 2147483647";
 
 /// A JSON body read into `T`; a bad one is a 400 naming the problem.
 #[derive(Debug, Clone, Copy, Default)]

@@ -471,7 +471,8 @@ async fn unknown_paths_answer_a_json_404() {
     let app = TestApp::spawn().await;
     let (status, body) = app.get("/api/nothing-here", None).await;
     assert_eq!(status, 404);
-    assert_eq!(body, json!({"code": "not_found", "message": "not found"}));
+    let message = "no such route; the API's routes are listed at /api/docs";
+    assert_eq!(body, json!({"code": "not_found", "message": message}));
     app.finish().await;
 }
 
@@ -572,7 +573,8 @@ async fn without_a_built_dashboard_its_pages_say_how_to_build_it() {
         app.get("/nothing", None).await,
         (
             StatusCode::NOT_FOUND,
-            json!({"code": "not_found", "message": "not found"})
+            json!({"code": "not_found",
+                   "message": "no such route; the API's routes are listed at /api/docs"})
         )
     );
     app.finish().await;
