@@ -2,6 +2,7 @@ import { Suspense } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router-dom';
 import { FilterBar } from '../features/filters/components/FilterBar';
 import { useSession } from '../features/auth/hooks/useSession';
+import { PageErrorBoundary } from './PageErrorBoundary';
 import { ThemeToggle } from './ThemeToggle';
 
 const PAGES = [
@@ -41,15 +42,17 @@ export function Layout() {
       </header>
       {filtered && <FilterBar />}
       <main id="main" tabIndex={-1}>
-        <Suspense
-          fallback={
-            <p className="muted" role="status">
-              Loading page…
-            </p>
-          }
-        >
-          <Outlet />
-        </Suspense>
+        <PageErrorBoundary resetKey={pathname}>
+          <Suspense
+            fallback={
+              <p className="muted" role="status">
+                Loading page…
+              </p>
+            }
+          >
+            <Outlet />
+          </Suspense>
+        </PageErrorBoundary>
       </main>
     </div>
   );
