@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
-use tokio::sync::OnceCell;
+use tokio::sync::{OnceCell, Semaphore};
 
 use crate::{AccountError, MAX_PASSWORD_BYTES, Password};
 
@@ -16,19 +16,41 @@ pub const DEFAULT_COST: u32 = 12;
 /// Verification against no hash at all still costs one bcrypt run, against
 /// a dummy hash of the same cost, so that an unknown user takes as long to
 /// refuse as a wrong password.
+///
+/// bcrypt runs on at most half the machine's cores at once (one at least):
+/// a burst of logins, honest or not, queues for its turn rather than take
+/// every core from the queries the API serves beside it.
 #[derive(Debug, Clone)]
 pub struct Hasher {
     cost: u32,
     dummy: Arc<OnceCell<String>>,
+    turns: Arc<Semaphore>,
 }
 
 impl Hasher {
     /// A hasher for new hashes of `cost` (4 to 31; tests use a low one).
     pub fn new(cost: u32) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Hasher::with_turns(cost, (cores / 2).max(1))
+    }
+
+    /// A hasher running at most `turns` bcrypt computations at once.
+    fn with_turns(cost: u32, turns: usize) -> Self {
         Hasher {
             cost,
             dummy: Arc::new(OnceCell::new()),
+            turns: Arc::new(Semaphore::new(turns.max(1))),
         }
+    }
+
+    /// Runs `work` on a blocking thread once a turn is free.
+    async fn in_turn<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AccountError> {
+        // The semaphore is never closed, so a turn always comes.
+        let _turn = self.turns.acquire().await;
+        Ok(tokio::task::spawn_blocking(work).await?)
     }
 
     /// Prepares the dummy hash now, so the first unknown-user login is not
@@ -41,8 +63,9 @@ impl Hasher {
     pub async fn hash(&self, password: &Password) -> Result<String, AccountError> {
         let text = SecretString::from(password.expose());
         let cost = self.cost;
-        let hash = tokio::task::spawn_blocking(move || bcrypt::hash(text.expose_secret(), cost));
-        Ok(hash.await??)
+        Ok(self
+            .in_turn(move || bcrypt::hash(text.expose_secret(), cost))
+            .await??)
     }
 
     /// Whether `candidate` matches `stored`; with no stored hash, runs the
@@ -61,11 +84,12 @@ impl Hasher {
             None => (self.dummy_hash().await?.to_owned(), false),
         };
         let candidate = candidate.clone();
-        let verified = tokio::task::spawn_blocking(move || {
-            bcrypt::verify(candidate.expose_secret(), &hash)
-                .map(|ok| ok && candidate.expose_secret().len() <= MAX_PASSWORD_BYTES)
-        })
-        .await?;
+        let verified = self
+            .in_turn(move || {
+                bcrypt::verify(candidate.expose_secret(), &hash)
+                    .map(|ok| ok && candidate.expose_secret().len() <= MAX_PASSWORD_BYTES)
+            })
+            .await?;
 
         match verified {
             Ok(matches) => Ok(matches && known),
@@ -83,10 +107,10 @@ impl Hasher {
         let hash = self
             .dummy
             .get_or_try_init(|| async move {
-                let hash = tokio::task::spawn_blocking(move || {
-                    bcrypt::hash("no user has this password", cost)
-                });
-                Ok::<_, AccountError>(hash.await??)
+                let hash = self
+                    .in_turn(move || bcrypt::hash("no user has this password", cost))
+                    .await?;
+                Ok::<_, AccountError>(hash?)
             })
             .await?;
         Ok(hash.as_str())
@@ -105,6 +129,28 @@ mod tests {
 
     fn password(text: &str) -> Password {
         Password::parse(SecretString::from(text)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn no_more_hashing_runs_at_once_than_the_turns_allow() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        let hasher = Hasher::with_turns(4, 2);
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let works = (0..8).map(|_| {
+            let (running, most) = (running.clone(), most.clone());
+            hasher.in_turn(move || {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(30));
+                running.fetch_sub(1, Ordering::SeqCst);
+            })
+        });
+        for done in futures::future::join_all(works).await {
+            done.unwrap();
+        }
+        assert_eq!(most.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test]
