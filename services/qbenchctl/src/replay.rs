@@ -6,8 +6,9 @@
 //! (`loader-<entity>`) and their positions are never touched. Batches are
 //! mapped and upserted with the same shared code the loaders use, under the
 //! same version guard; `force` only lets an equal version rewrite its row,
-//! never an older one. Receipts and checkpoints are left alone: they record
-//! what the live pipeline has committed, and a replay changes none of that.
+//! never an older one. A record set aside that loads now (the fix it waited
+//! for) is settled as a loader settles it: its entry closes and the pages
+//! that waited on it complete. Other receipts are left alone.
 
 use std::time::Duration;
 
