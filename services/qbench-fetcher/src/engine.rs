@@ -166,6 +166,14 @@ pub struct Syncer {
 impl Syncer {
     /// Carries out a run to its end and records how it ended.
     pub async fn run(&self, plan: &SyncPlan) -> Result<RunOutcome, mirror_store::StoreError> {
+        // Pages an earlier run left uncounted hold the checkpoints until
+        // counted. Not counting them now only defers it to the next run.
+        if let Err(e) = crate::recount::count_uncounted_pages(self).await {
+            tracing::warn!(
+                error = format!("{e:#}"),
+                "Cannot count the pages an earlier run left uncounted; the next run tries again."
+            );
+        }
         mirror_store::start_run(&self.pool, plan.run_id, plan.mode.as_str(), &plan.entities)
             .await?;
         let now = self.qbench_clock().await;

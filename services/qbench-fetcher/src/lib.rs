@@ -13,6 +13,7 @@ mod incremental;
 mod lock;
 mod nightly;
 mod publish;
+mod recount;
 mod service;
 pub mod settings;
 mod single;

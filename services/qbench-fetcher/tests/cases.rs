@@ -870,6 +870,46 @@ async fn a_short_page_ends_a_window_run_partial() {
     p.finish().await;
 }
 
+/// A page published but never counted (the fetcher died, or NATS or
+/// PostgreSQL went away, between the publishes and the count) held its
+/// run, and the checkpoint, for good. The next run counts it from the
+/// stream, and the checkpoint moves on once its records are in.
+#[tokio::test]
+async fn a_page_left_uncounted_is_counted_from_the_stream_by_the_next_run() {
+    let mut p = Pipeline::start(fixed_clock()).await;
+    let fetcher = p.fetcher(&[]).await;
+    let unavailable = scripted(503, r#"{"error":"unavailable"}"#, "application/json");
+    p.lab().add_fault(on_sample_page(3, unavailable).times(3));
+    let failed = p.sync(&fetcher, SyncMode::Full, &[]).await;
+    assert_eq!(failed.status, RunStatus::Partial, "{failed}");
+    // As if the count of page 2 had never been written.
+    let lost = sqlx::query(
+        "UPDATE sync_run_pages SET record_count = NULL \
+         WHERE run_id = $1 AND entity = 'sample' AND page = 2",
+    )
+    .bind(failed.run_id)
+    .execute(p.pool());
+    assert_eq!(step("lose a count", lost).await.unwrap().rows_affected(), 1);
+
+    p.start_loader();
+    let resumed = p.sync(&fetcher, SyncMode::Full, &[]).await;
+    assert_eq!(resumed.status, RunStatus::Published, "{resumed}");
+    let counted = p.ledger(failed.run_id, Entity::Sample).await;
+    assert_eq!(counted[1].record_count, Some(PAGE_SIZE as i32));
+    let complete = async {
+        loop {
+            let all = mirror_store::checkpoints(p.pool()).await.unwrap();
+            let sample = all.into_iter().find(|c| c.entity == "sample").unwrap();
+            if sample.status.as_deref() == Some("complete") {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    };
+    within(LOAD_LIMIT, "the sample checkpoint completes", complete).await;
+    p.finish().await;
+}
+
 /// Two runs in a row fail on the same page, the second before publishing
 /// anything, so the cursor still names the first; the run that then reads
 /// the pass to its end must free the checkpoint of both.

@@ -29,9 +29,9 @@ pub use ledger::{
     Outcome, Receipt, advance_checkpoint, hold_checkpoint, record_receipts, settle_skipped_receipts,
 };
 pub use runs::{
-    Checkpoint, PageRecord, RunProgress, RunStatus, abandon_running_runs, announce_page,
-    checkpoints, finish_run, finish_run_entity, record_page, run_progress, start_run,
-    start_run_entity,
+    Checkpoint, PageRecord, RunProgress, RunStatus, UncountedPage, abandon_running_runs,
+    announce_page, checkpoints, count_page, finish_run, finish_run_entity, record_page,
+    run_progress, start_run, start_run_entity, uncounted_pages,
 };
 pub use skipped::{
     Landing, SkippedRecord, claim_for_retry, landings, list_skipped, requeue_candidates,

@@ -85,9 +85,9 @@ pub struct PageRecord {
 
 /// Records that a page is about to be published: its row exists, with no
 /// record count yet, before any of its records can reach a loader. A page
-/// whose records were sent but never counted (the fetcher died, or
-/// PostgreSQL went away, between the acks and [`record_page`]) so still
-/// holds its run open, however its run ends.
+/// whose records were sent but never counted (the fetcher died, or NATS or
+/// PostgreSQL went away, between the publishes and [`record_page`]) holds
+/// its run open until [`count_page`] counts it from the stream.
 pub async fn announce_page(
     pool: &PgPool,
     run_id: Uuid,
@@ -103,6 +103,57 @@ pub async fn announce_page(
     .bind(page)
     .execute(pool)
     .await?;
+    Ok(())
+}
+
+/// A page whose run ended with the page announced and never counted.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct UncountedPage {
+    pub run_id: Uuid,
+    pub entity: String,
+    pub page: i32,
+    /// When its run began on this entity: no record of the page reached
+    /// the stream before.
+    pub started_at: DateTime<Utc>,
+}
+
+/// The uncounted pages of runs no fetcher is running any more, oldest
+/// first. (A running run's uncounted page is one being published.)
+pub async fn uncounted_pages(pool: &PgPool) -> Result<Vec<UncountedPage>, StoreError> {
+    let pages = sqlx::query_as(
+        "SELECT p.run_id, p.entity, p.page, e.started_at FROM sync_run_pages p \
+         JOIN sync_run_entities e ON e.run_id = p.run_id AND e.entity = p.entity \
+         WHERE p.record_count IS NULL AND e.status <> 'running' \
+         ORDER BY e.started_at, p.run_id, p.entity, p.page",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(pages)
+}
+
+/// Gives an uncounted page the number of its records the raw stream holds,
+/// and lets the entity's checkpoint move on if that completes its run.
+pub async fn count_page(
+    pool: &PgPool,
+    page: &UncountedPage,
+    entity: Entity,
+    records: i32,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    // The checkpoint lock first, as for every change to run rows.
+    crate::hold_checkpoint(&mut tx, entity).await?;
+    sqlx::query(
+        "UPDATE sync_run_pages SET record_count = $4, published_at = now() \
+         WHERE run_id = $1 AND entity = $2 AND page = $3 AND record_count IS NULL",
+    )
+    .bind(page.run_id)
+    .bind(entity.as_str())
+    .bind(page.page)
+    .bind(records)
+    .execute(&mut *tx)
+    .await?;
+    crate::advance_checkpoint(&mut tx, entity).await?;
+    tx.commit().await?;
     Ok(())
 }
 
