@@ -61,6 +61,13 @@ export function FilterBar() {
           onChange={(event) => setParams({ customer: event.target.value })}
         >
           <option value="">All customers</option>
+          {filters.customerId !== undefined &&
+            options.data &&
+            !options.data.customers.some((customer) => customer.id === filters.customerId) && (
+              <option value={filters.customerId}>
+                Customer {filters.customerId} (not in the list)
+              </option>
+            )}
           {options.data?.customers.map((customer) => (
             <option key={customer.id} value={customer.id}>
               {customer.name}

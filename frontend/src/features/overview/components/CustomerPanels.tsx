@@ -27,6 +27,21 @@ function newColumns(timeZone: string | undefined): Column<NewCustomer>[] {
   ];
 }
 
+/**
+ * The customer panels rank and list every customer (as the earlier tool's
+ * routes did): a customer, order or state filter does not narrow them,
+ * and they say so while one is set.
+ */
+function UnfilteredNote({ filters }: { filters: Filters }) {
+  const narrowed =
+    filters.customerId !== undefined || filters.orderId !== undefined || filters.state;
+  return narrowed ? (
+    <p className="muted" data-testid="unfiltered-note">
+      All customers: the customer, order and state filters do not apply here.
+    </p>
+  ) : null;
+}
+
 export function TopCustomers({ filters }: { filters: Filters }) {
   const top = useQuery(topCustomersQuery(filters));
   return (
@@ -37,6 +52,7 @@ export function TopCustomers({ filters }: { filters: Filters }) {
       empty={top.data?.customers.length === 0}
       testId="top-customers"
     >
+      <UnfilteredNote filters={filters} />
       <DataTable
         caption="Top customers by tests"
         columns={TOP_COLUMNS}
@@ -62,6 +78,7 @@ export function NewCustomers({ filters }: { filters: Filters }) {
       emptyText="No new customers in this range."
       testId="new-customers"
     >
+      <UnfilteredNote filters={filters} />
       <DataTable
         caption="New customers"
         columns={columns}
