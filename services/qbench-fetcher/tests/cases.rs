@@ -202,6 +202,22 @@ impl Pipeline {
         }
     }
 
+    /// Waits until the checkpoint of `entity` says complete: every run up
+    /// to the last is committed.
+    async fn assert_checkpoint_complete(&self, entity: Entity) {
+        let complete = async {
+            loop {
+                let all = mirror_store::checkpoints(self.pool()).await.unwrap();
+                let row = all.into_iter().find(|c| c.entity == entity.as_str());
+                if row.and_then(|c| c.status).as_deref() == Some("complete") {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        };
+        within(LOAD_LIMIT, "the checkpoint completes", complete).await;
+    }
+
     fn lab_pages(&self, entity: Entity) -> usize {
         self.lab().live_count(entity).div_ceil(PAGE_SIZE)
     }
@@ -896,17 +912,7 @@ async fn a_page_left_uncounted_is_counted_from_the_stream_by_the_next_run() {
     assert_eq!(resumed.status, RunStatus::Published, "{resumed}");
     let counted = p.ledger(failed.run_id, Entity::Sample).await;
     assert_eq!(counted[1].record_count, Some(PAGE_SIZE as i32));
-    let complete = async {
-        loop {
-            let all = mirror_store::checkpoints(p.pool()).await.unwrap();
-            let sample = all.into_iter().find(|c| c.entity == "sample").unwrap();
-            if sample.status.as_deref() == Some("complete") {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-    };
-    within(LOAD_LIMIT, "the sample checkpoint completes", complete).await;
+    p.assert_checkpoint_complete(Entity::Sample).await;
     p.finish().await;
 }
 
@@ -932,16 +938,6 @@ async fn a_pass_failing_twice_then_finished_frees_the_checkpoint() {
     assert_eq!(finished.status, RunStatus::Published, "{finished}");
     p.start_loader();
     p.assert_mirror_equals_lab().await;
-    let complete = async {
-        loop {
-            let all = mirror_store::checkpoints(p.pool()).await.unwrap();
-            let sample = all.into_iter().find(|c| c.entity == "sample").unwrap();
-            if sample.status.as_deref() == Some("complete") {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-    };
-    within(LOAD_LIMIT, "the samples' checkpoint completes", complete).await;
+    p.assert_checkpoint_complete(Entity::Sample).await;
     p.finish().await;
 }
