@@ -491,6 +491,8 @@ async fn a_window_report_says_what_the_lab_changed_in_the_window() {
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("no report at {}: {e}\n{out}", path.display()));
     let lines: Vec<&str> = text.lines().collect();
+    // The copy printed is the file's, date line included.
+    assert!(out.contains(&text), "printed:\n{out}\nfiled:\n{text}");
     let expected = expected_report_lines(&changes);
     assert_eq!(lines[1..], expected, "report:\n{text}\nlab:\n{changes}");
     let touched: usize = ["customer", "order", "sample", "batch", "test"]

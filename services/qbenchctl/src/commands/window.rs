@@ -60,8 +60,7 @@ pub async fn run(env: &Env, args: WindowArgs<'_>) -> anyhow::Result<ExitCode> {
         progress.status,
         path.display()
     );
-    let date = report.started_at.with_timezone(&zone).date_naive();
-    print!("{}", report.render(date));
+    print!("{}", report.render(report.date(zone)));
 
     Ok(if report.failed() {
         ExitCode::FAILURE
