@@ -51,9 +51,7 @@ pub async fn common_filters(
     let customers = sqlx::query_as("SELECT id, name FROM visible_customers ORDER BY name, id")
         .fetch_all(pool)
         .await?;
-    let order_states = sqlx::query_scalar(sqlx::AssertSqlSafe(distinct_states("orders")))
-        .fetch_all(pool)
-        .await?;
+    let order_states = order_states(pool).await?;
     let sample_states = sqlx::query_scalar(sqlx::AssertSqlSafe(distinct_states("samples")))
         .fetch_all(pool)
         .await?;
@@ -73,6 +71,15 @@ pub async fn common_filters(
         lab_timezone: settings.lab_timezone.name().to_owned(),
         sla_hours: settings.default_sla_hours,
     })
+}
+
+/// The distinct states of visible orders, in order: the values the `state`
+/// filter compares with.
+pub(crate) async fn order_states(pool: &PgPool) -> Result<Vec<String>, KpiError> {
+    let states = sqlx::query_scalar(sqlx::AssertSqlSafe(distinct_states("orders")))
+        .fetch_all(pool)
+        .await?;
+    Ok(states)
 }
 
 /// The states of the visible rows of `table`, in order. The table's few

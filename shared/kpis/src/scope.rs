@@ -121,6 +121,36 @@ impl Scope {
         })
     }
 
+    /// The scope with its `state` spelt as the mirror spells it: compared
+    /// ignoring case and surrounding blanks with the states visible orders
+    /// have (`order_states` of `common/filters`). A state no visible order
+    /// has is refused, naming those that are, rather than answering zeros
+    /// everywhere for a typo.
+    pub async fn with_known_state(mut self, pool: &sqlx::PgPool) -> Result<Scope, KpiError> {
+        let Some(asked) = self.state.take() else {
+            return Ok(self);
+        };
+        let known = crate::filters_list::order_states(pool).await?;
+        let wanted = asked.trim();
+        match known.iter().find(|s| s.trim().eq_ignore_ascii_case(wanted)) {
+            Some(state) => {
+                self.state = Some(state.clone());
+                Ok(self)
+            }
+            None => Err(KpiError::invalid(
+                "state",
+                format!(
+                    "no visible order is in state {asked:?}; their states are {}",
+                    if known.is_empty() {
+                        "none yet".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            )),
+        }
+    }
+
     /// The same scope over another window.
     pub fn with_window(&self, window: Window) -> Scope {
         Scope {

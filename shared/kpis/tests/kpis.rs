@@ -788,7 +788,14 @@ async fn the_state_filter_and_banned_orders_and_samples_select_the_work() {
     // REPORTED: tests 1000-1003 and 1007.
     let received = labels(&in_state("RECEIVED")).await;
     let reported = labels(&in_state("REPORTED")).await;
-    let unknown = labels(&in_state("NO SUCH STATE")).await;
+    // Case and surrounding blanks aside, as a person types it.
+    let typed = labels(&in_state(" received")).await;
+    let unknown = step(
+        "labels",
+        label_distribution(&db.pool, &s, &in_state("NO SUCH STATE")),
+    )
+    .await
+    .unwrap_err();
     let ban = "INSERT INTO banned_entities (entity_type, entity_id, reason) VALUES
                ('order', 20, 'test'), ('sample', 101, 'test')";
     step("ban", sqlx::raw_sql(ban).execute(&db.pool))
@@ -809,7 +816,12 @@ async fn the_state_filter_and_banned_orders_and_samples_select_the_work() {
             {"label": "CN", "count": 2}, {"label": "TP", "count": 2}, {"label": "MB", "count": 1}
         ]})
     );
-    assert_eq!(unknown, json!({"labels": []}));
+    assert_eq!(typed, received);
+    assert_eq!(
+        unknown.to_string(),
+        "invalid parameter state: no visible order is in state \"NO SUCH STATE\"; \
+         their states are RECEIVED, REPORTED"
+    );
     assert_eq!(
         unbanned,
         json!({"labels": [{"label": "CN", "count": 1}, {"label": "MB", "count": 1}]})
