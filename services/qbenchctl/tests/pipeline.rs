@@ -248,6 +248,7 @@ async fn a_full_sync_mirrors_the_lab_and_an_incremental_one_follows_its_changes(
 
     let (ok, status) = p.ctl(&["status"], STEP).await;
     assert!(ok, "{status}");
+    assert!(status.starts_with("fetcher: running\n"), "{status}");
     assert!(
         status.contains("  test      complete  synced to 20"),
         "{status}"
@@ -929,8 +930,10 @@ async fn fetch_brings_a_record_with_its_parents_and_names_an_id_qbench_lacks_at_
 
     // With no fetcher at all, the command says so soon after its first
     // quiet seconds rather than wait out its timeout, and the request
-    // stays queued for the next fetcher.
+    // stays queued for the next fetcher; status says none runs.
     p.kill("qbench-fetcher").await;
+    let (_, status) = p.ctl(&["status"], STEP).await;
+    assert!(status.starts_with("fetcher: none running"), "{status}");
     let args = ["fetch", "test", &id, "--timeout", "3600"];
     let (ok, out) = p.ctl(&args, STEP).await;
     assert!(!ok, "{out}");

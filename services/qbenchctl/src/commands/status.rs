@@ -10,6 +10,15 @@ use crate::context;
 
 pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
     let pool = context::database(env).await?;
+    // The fetcher holds its lock while it runs.
+    if mirror_store::fetcher_is_running(&pool).await? {
+        println!("fetcher: running");
+    } else {
+        println!(
+            "fetcher: none running (sync and fetch requests wait in {} until one starts)",
+            Stream::Fetch.name()
+        );
+    }
     println!("checkpoints:");
     let checkpoints = mirror_store::checkpoints(&pool).await?;
     if checkpoints.is_empty() {
