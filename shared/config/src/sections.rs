@@ -217,8 +217,10 @@ fn describe(duration: Duration) -> String {
 /// makes sense, and well inside what JetStream and the clocks can hold.
 const MAX_DURATION_SECS: u64 = 100 * 365 * 86_400;
 
-/// Parses `250ms`, `90s`, `5m`, `2h` or `30d`; a bare number is seconds.
-/// Anything longer than a hundred years is refused rather than wrapped.
+/// Parses `250ms`, `90s`, `5m`, `2h` or `30d`, or a bare `0`. Any other
+/// bare number is refused: `SYNC_INTERVAL=5` meant as minutes would ask
+/// QBench every five seconds. Anything longer than a hundred years is
+/// refused rather than wrapped.
 pub fn parse_duration(raw: &str) -> Result<Duration, String> {
     let raw = raw.trim();
     let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
@@ -230,7 +232,13 @@ pub fn parse_duration(raw: &str) -> Result<Duration, String> {
     let seconds = match unit {
         "ms" if number / 1000 > MAX_DURATION_SECS => return Err(too_long()),
         "ms" => return Ok(Duration::from_millis(number)),
-        "" | "s" => 1,
+        "" if number == 0 => return Ok(Duration::ZERO),
+        "" => {
+            return Err(format!(
+                "{raw:?} needs a unit, e.g. {number}s or {number}m (ms, s, m, h or d)"
+            ));
+        }
+        "s" => 1,
         "m" => 60,
         "h" => 3600,
         "d" => 86_400,
@@ -287,6 +295,11 @@ mod tests {
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert!(parse_duration("5 parsecs").is_err());
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert_eq!(
+            parse_duration("5"),
+            Err("\"5\" needs a unit, e.g. 5s or 5m (ms, s, m, h or d)".to_owned())
+        );
         assert_eq!(
             parse_duration("36500d"),
             Ok(Duration::from_secs(36_500 * 86_400))
