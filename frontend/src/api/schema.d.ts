@@ -1326,7 +1326,10 @@ export interface operations {
   order: {
     parameters: {
       query?: {
-        /** @description SLA in hours, more than 0; the lab default when absent. */
+        /**
+         * @description SLA in hours, more than 0 and at most 8760; the lab default
+         *     (`SLA_HOURS`) when absent.
+         */
         sla_hours?: number;
         /** @description List the order's samples (default true). */
         include_samples?: boolean;
@@ -1407,7 +1410,10 @@ export interface operations {
   sample: {
     parameters: {
       query?: {
-        /** @description SLA in hours, more than 0; the lab default when absent. */
+        /**
+         * @description SLA in hours, more than 0 and at most 8760; the lab default
+         *     (`SLA_HOURS`) when absent.
+         */
         sla_hours?: number;
       };
       header?: never;
@@ -1484,7 +1490,10 @@ export interface operations {
   test: {
     parameters: {
       query?: {
-        /** @description SLA in hours, more than 0; the lab default when absent. */
+        /**
+         * @description SLA in hours, more than 0 and at most 8760; the lab default
+         *     (`SLA_HOURS`) when absent.
+         */
         sla_hours?: number;
       };
       header?: never;
@@ -1846,7 +1855,10 @@ export interface operations {
         order_id?: number;
         /** @description Only orders in this state; empty means any. */
         state?: string;
-        /** @description SLA in hours, more than 0; the lab default when absent. */
+        /**
+         * @description SLA in hours, more than 0 and at most 8760; the lab default
+         *     (`SLA_HOURS`) when absent.
+         */
         sla_hours?: number;
       };
       header?: never;
@@ -1994,7 +2006,10 @@ export interface operations {
         order_id?: number;
         /** @description Only orders in this state; empty means any. */
         state?: string;
-        /** @description SLA in hours, more than 0; the lab default when absent. */
+        /**
+         * @description SLA in hours, more than 0 and at most 8760; the lab default
+         *     (`SLA_HOURS`) when absent.
+         */
         sla_hours?: number;
       };
       header?: never;
@@ -2282,7 +2297,10 @@ export interface operations {
         order_id?: number;
         /** @description Only orders in this state; empty means any. */
         state?: string;
-        /** @description SLA in hours, more than 0; the lab default when absent. */
+        /**
+         * @description SLA in hours, more than 0 and at most 8760; the lab default
+         *     (`SLA_HOURS`) when absent.
+         */
         sla_hours?: number;
         /** @description Series per `day` (default) or `week`. */
         group_by?: components['schemas']['TatGrouping'];
@@ -2432,7 +2450,10 @@ export interface operations {
         order_id?: number;
         /** @description Only orders in this state; empty means any. */
         state?: string;
-        /** @description SLA in hours, more than 0; the lab default when absent. */
+        /**
+         * @description SLA in hours, more than 0 and at most 8760; the lab default
+         *     (`SLA_HOURS`) when absent.
+         */
         sla_hours?: number;
         /** @description Calendar days in the moving average, 0 to 366 (default 7, 0 for none). */
         moving_average_window?: number;

@@ -17,9 +17,6 @@ const MIN_SECRET_BYTES: usize = 32;
 /// until it expires, so the lifetime is bounded however it is configured.
 const MAX_TOKEN_TTL_HOURS: u32 = 720;
 
-/// The longest SLA the metrics take, a year.
-const MAX_SLA_HOURS: u32 = 8760;
-
 /// Everything the API reads from its environment.
 #[derive(Debug, Clone)]
 pub struct ApiSettings {
@@ -76,7 +73,7 @@ impl ApiSettings {
             )?,
             timezone,
             lab_timezone: env.or("LAB_TIMEZONE", timezone)?,
-            sla_hours: hours(env, "SLA_HOURS", 48, MAX_SLA_HOURS)?,
+            sla_hours: hours(env, "SLA_HOURS", 48, mirror_kpis::MAX_SLA_HOURS)?,
             tat_sample_types: env.optional_with("TAT_SAMPLE_TYPES", parse_sample_types)?,
             auth: AuthSettings::from_env(env)?,
             web: WebSettings::from_env(env)?,

@@ -53,9 +53,10 @@ pub struct SlaRangeQuery {
     pub order_id: Option<i32>,
     /// Only orders in this state; empty means any.
     pub state: Option<String>,
-    /// SLA in hours, more than 0; the lab default when absent.
-    #[param(exclusive_minimum = 0)]
-    #[schema(exclusive_minimum = 0)]
+    /// SLA in hours, more than 0 and at most 8760; the lab default
+    /// (`SLA_HOURS`) when absent.
+    #[param(exclusive_minimum = 0, maximum = 8760)]
+    #[schema(exclusive_minimum = 0, maximum = 8760)]
     pub sla_hours: Option<f64>,
 }
 
@@ -102,9 +103,10 @@ pub struct TatDailyQuery {
     pub order_id: Option<i32>,
     /// Only orders in this state; empty means any.
     pub state: Option<String>,
-    /// SLA in hours, more than 0; the lab default when absent.
-    #[param(exclusive_minimum = 0)]
-    #[schema(exclusive_minimum = 0)]
+    /// SLA in hours, more than 0 and at most 8760; the lab default
+    /// (`SLA_HOURS`) when absent.
+    #[param(exclusive_minimum = 0, maximum = 8760)]
+    #[schema(exclusive_minimum = 0, maximum = 8760)]
     pub sla_hours: Option<f64>,
     /// Calendar days in the moving average, 0 to 366 (default 7, 0 for none).
     #[param(minimum = 0, maximum = 366)]
@@ -168,9 +170,10 @@ pub struct TatQuery {
     pub order_id: Option<i32>,
     /// Only orders in this state; empty means any.
     pub state: Option<String>,
-    /// SLA in hours, more than 0; the lab default when absent.
-    #[param(exclusive_minimum = 0)]
-    #[schema(exclusive_minimum = 0)]
+    /// SLA in hours, more than 0 and at most 8760; the lab default
+    /// (`SLA_HOURS`) when absent.
+    #[param(exclusive_minimum = 0, maximum = 8760)]
+    #[schema(exclusive_minimum = 0, maximum = 8760)]
     pub sla_hours: Option<f64>,
     /// Series per `day` (default) or `week`.
     pub group_by: Option<TatGrouping>,
@@ -226,9 +229,10 @@ pub struct SyncStatusQuery {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EntityQuery {
-    /// SLA in hours, more than 0; the lab default when absent.
-    #[param(exclusive_minimum = 0)]
-    #[schema(exclusive_minimum = 0)]
+    /// SLA in hours, more than 0 and at most 8760; the lab default
+    /// (`SLA_HOURS`) when absent.
+    #[param(exclusive_minimum = 0, maximum = 8760)]
+    #[schema(exclusive_minimum = 0, maximum = 8760)]
     pub sla_hours: Option<f64>,
 }
 
@@ -237,9 +241,10 @@ pub struct EntityQuery {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OrderQuery {
-    /// SLA in hours, more than 0; the lab default when absent.
-    #[param(exclusive_minimum = 0)]
-    #[schema(exclusive_minimum = 0)]
+    /// SLA in hours, more than 0 and at most 8760; the lab default
+    /// (`SLA_HOURS`) when absent.
+    #[param(exclusive_minimum = 0, maximum = 8760)]
+    #[schema(exclusive_minimum = 0, maximum = 8760)]
     pub sla_hours: Option<f64>,
     /// List the order's samples (default true).
     #[serde(default, deserialize_with = "flag")]

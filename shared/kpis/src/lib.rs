@@ -50,7 +50,7 @@ pub use overview::{
     tests_overview,
 };
 pub use reports::{ReportsOverviewResponse, reports_overview};
-pub use settings::KpiSettings;
+pub use settings::{KpiSettings, MAX_SLA_HOURS};
 pub use summary::{SummaryKpis, SummaryResponse, summary};
 pub use sync_status::{SyncStatusResponse, sync_status};
 pub use tat::{

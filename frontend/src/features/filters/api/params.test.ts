@@ -20,6 +20,8 @@ describe('slaParam', () => {
     expect(slaParam('0')).toBeUndefined();
     expect(slaParam('lots')).toBeUndefined();
     expect(slaParam('Infinity')).toBeUndefined();
+    expect(slaParam('8760')).toBe(8760);
+    expect(slaParam('8761')).toBeUndefined();
     expect(slaParam('')).toBeUndefined();
   });
 });

@@ -12,13 +12,16 @@ export function positiveInt(value: string | null): number | undefined {
   return number > 0 && number <= 2_147_483_647 ? number : undefined;
 }
 
-/** An SLA in hours: a positive number; undefined otherwise. */
+/** The longest SLA the API takes, in hours: a year. */
+export const MAX_SLA_HOURS = 8760;
+
+/** An SLA in hours: more than 0, at most a year; undefined otherwise. */
 export function slaParam(value: string | null): number | undefined {
   if (!value) {
     return undefined;
   }
   const hours = Number(value);
-  return Number.isFinite(hours) && hours > 0 ? hours : undefined;
+  return Number.isFinite(hours) && hours > 0 && hours <= MAX_SLA_HOURS ? hours : undefined;
 }
 
 /**
