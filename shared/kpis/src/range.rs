@@ -235,10 +235,20 @@ fn parse_instant(raw: &str, zone: Tz) -> Result<DateTime<Utc>, String> {
         "%Y-%m-%dT%H:%M",
         "%Y-%m-%d %H:%M:%S%.f",
     ];
-    let wall = formats
+    let Some(wall) = formats
         .iter()
         .find_map(|format| NaiveDateTime::parse_from_str(raw, format).ok())
-        .ok_or("expected an ISO date (YYYY-MM-DD) or date-time")?;
+    else {
+        // A `+` left bare in a query string arrives as a space.
+        let hint = if raw.contains(' ') && raw.contains('T') {
+            "; write the offset's + as %2B in a URL"
+        } else {
+            ""
+        };
+        return Err(format!(
+            "expected an ISO date (YYYY-MM-DD) or date-time, got {raw:?}{hint}"
+        ));
+    };
     zone.from_local_datetime(&wall)
         .earliest()
         .map(|instant| instant.with_timezone(&Utc))
@@ -351,6 +361,14 @@ mod tests {
                 ..
             }
         ));
+        assert!(err.to_string().ends_with("got \"02/01/2026\""), "{err}");
+        // The offset's + sent bare in a URL, read back as a space.
+        let plus = Window::parse(Some("2026-11-20T10:00:00 02:00"), None, ("f", "t"), NY);
+        let err = plus.unwrap_err().to_string();
+        assert!(
+            err.ends_with("write the offset's + as %2B in a URL"),
+            "{err}"
+        );
     }
 
     #[test]
