@@ -138,6 +138,8 @@ fn first_look(ctx: &BatchContext, entity: Entity, delivery: &Delivery) -> Fate {
         Err(reason) => return Fate::Reject(reason.clone()),
     };
     let Ok(id) = i32::try_from(parsed.headers.id) else {
+        // TODO(#2): such a message of a run writes no receipt, so its page
+        // never completes; only a foreign publisher can send one.
         return Fate::Reject(format!("id {} is out of range", parsed.headers.id));
     };
     if parsed.headers.deleted {

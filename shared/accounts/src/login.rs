@@ -91,6 +91,9 @@ impl Accounts {
         } else if stored.locked {
             LoginRefusal::Locked
         } else if !matches {
+            // TODO(#3): only this refusal writes and commits, so it takes a
+            // commit longer than an unknown user's; bcrypt's quarter second
+            // hides it from one try, not from many.
             self.record_failure(stored.id).await?;
             LoginRefusal::WrongPassword
         } else {
