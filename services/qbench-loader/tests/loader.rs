@@ -107,11 +107,16 @@ impl Harness {
             traceparent: None,
             deleted: false,
         };
-        let body = serde_json::to_vec(&raw).unwrap();
         let mut headers = headers.to_header_map();
         if let Some(msg_id) = msg_id {
             headers.insert(mirror_bus::header::MSG_ID, msg_id);
         }
+        self.send(entity, headers, &raw).await;
+    }
+
+    /// Publishes `body` on the entity's raw subject and waits for the ack.
+    async fn send(&self, entity: Entity, headers: async_nats::HeaderMap, body: &Value) {
+        let body = serde_json::to_vec(body).unwrap();
         let ack = self
             .js
             .publish_with_headers(subject(Stream::Raw, entity), headers, body.into())
@@ -133,17 +138,8 @@ impl Harness {
             traceparent: None,
             deleted: true,
         };
-        let body = serde_json::to_vec(&json!({ "id": id })).unwrap();
-        let ack = self
-            .js
-            .publish_with_headers(
-                subject(Stream::Raw, entity),
-                headers.to_header_map(),
-                body.into(),
-            )
-            .await
-            .unwrap();
-        step("publish ack", ack.into_future()).await.unwrap();
+        self.send(entity, headers.to_header_map(), &json!({ "id": id }))
+            .await;
     }
 
     async fn stop(mut self) {

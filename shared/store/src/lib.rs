@@ -34,8 +34,8 @@ pub use runs::{
     run_progress, start_run, start_run_entity, uncounted_pages,
 };
 pub use skipped::{
-    Landing, SkippedRecord, claim_for_retry, landings, list_skipped, requeue_candidates,
-    resolve_skipped, set_aside, settle_skipped,
+    Landing, SkippedRecord, claim_for_retry, landings, list_skipped, requeue_candidates, set_aside,
+    settle_skipped,
 };
 pub use snapshot::{MirrorRecord, mirror_records};
 pub use sync_report::{

@@ -73,7 +73,7 @@ pub async fn set_aside(conn: &mut PgConnection, record: &SkippedRecord) -> Resul
 /// Marks set-aside records of `ids` resolved where the mirror now holds the
 /// version that was set aside, or a newer one; an older copy loading does
 /// not resolve a newer one's entry.
-pub async fn resolve_skipped(
+async fn resolve_skipped(
     conn: &mut PgConnection,
     entity: Entity,
     ids: &[i32],
@@ -108,7 +108,9 @@ pub async fn settle_skipped(
     if loaded.is_empty() && deleted.is_empty() {
         return Ok(0);
     }
-    resolve_skipped(&mut *conn, entity, loaded).await?;
+    if !loaded.is_empty() {
+        resolve_skipped(&mut *conn, entity, loaded).await?;
+    }
     if !deleted.is_empty() {
         sqlx::query(
             "UPDATE skipped_records SET resolved_at = now() \
