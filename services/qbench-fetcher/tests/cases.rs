@@ -324,6 +324,11 @@ fn while_held(lab: &SimHandle, change: impl FnOnce(&SimHandle) + Send + 'static)
     })
 }
 
+/// QBench's answer while it is down: 503 with a JSON body.
+fn unavailable() -> FaultAction {
+    scripted(503, r#"{"error":"unavailable"}"#, "application/json")
+}
+
 /// `action` on list calls for samples page `page`.
 fn on_sample_page(page: u32, action: FaultAction) -> FaultRule {
     FaultRule::new(action)
@@ -384,8 +389,7 @@ async fn a_page_failing_three_times_is_resumed_by_the_next_run(
 
 #[tokio::test]
 async fn a_page_answering_503_three_times_ends_the_run_partial_and_the_next_run_resumes_there() {
-    let unavailable = scripted(503, r#"{"error":"unavailable"}"#, "application/json");
-    a_page_failing_three_times_is_resumed_by_the_next_run(unavailable, &[]).await;
+    a_page_failing_three_times_is_resumed_by_the_next_run(unavailable(), &[]).await;
 }
 
 #[tokio::test]
@@ -410,8 +414,7 @@ async fn a_page_timing_out_three_times_ends_the_run_partial_and_the_next_run_res
 async fn a_resumed_full_sync_sees_what_was_deleted_before_it_resumed() {
     let mut p = Pipeline::start(fixed_clock()).await;
     let fetcher = p.fetcher(&[]).await;
-    let unavailable = scripted(503, r#"{"error":"unavailable"}"#, "application/json");
-    p.lab().add_fault(on_sample_page(3, unavailable).times(3));
+    p.lab().add_fault(on_sample_page(3, unavailable()).times(3));
     let first = p.sync(&fetcher, SyncMode::Full, &[Entity::Sample]).await;
     assert_eq!(first.status, RunStatus::Partial, "{first}");
     assert_eq!(p.full_cursor(Entity::Sample).await.next_page, Some(3));
@@ -894,8 +897,7 @@ async fn a_short_page_ends_a_window_run_partial() {
 async fn a_page_left_uncounted_is_counted_from_the_stream_by_the_next_run() {
     let mut p = Pipeline::start(fixed_clock()).await;
     let fetcher = p.fetcher(&[]).await;
-    let unavailable = scripted(503, r#"{"error":"unavailable"}"#, "application/json");
-    p.lab().add_fault(on_sample_page(3, unavailable).times(3));
+    p.lab().add_fault(on_sample_page(3, unavailable()).times(3));
     let failed = p.sync(&fetcher, SyncMode::Full, &[]).await;
     assert_eq!(failed.status, RunStatus::Partial, "{failed}");
     // As if the count of page 2 had never been written.
@@ -923,8 +925,7 @@ async fn a_page_left_uncounted_is_counted_from_the_stream_by_the_next_run() {
 async fn a_pass_failing_twice_then_finished_frees_the_checkpoint() {
     let mut p = Pipeline::start(fixed_clock()).await;
     let fetcher = p.fetcher(&[]).await;
-    let unavailable = scripted(503, r#"{"error":"unavailable"}"#, "application/json");
-    p.lab().add_fault(on_sample_page(3, unavailable).times(6));
+    p.lab().add_fault(on_sample_page(3, unavailable()).times(6));
     for attempt in ["first", "second"] {
         let failed = p.sync(&fetcher, SyncMode::Full, &[Entity::Sample]).await;
         assert_eq!(failed.status, RunStatus::Partial, "{attempt}: {failed}");
