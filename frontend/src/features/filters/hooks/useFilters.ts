@@ -2,7 +2,7 @@ import { useCallback, useMemo } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { ignoredParams, positiveInt, slaParam } from '../api/params';
 import { previousRange, resolveRange, type DayRange } from '../api/range';
-import { useLabToday } from './useLabToday';
+import { useLabDefaults } from './useLab';
 
 /** The shared filters, as every page reads them from the URL. */
 export interface Filters {
@@ -26,7 +26,7 @@ export interface Filters {
 
 export function useFilters(): Filters {
   const [params] = useSearchParams();
-  const { today, slaHours: labSla, error } = useLabToday();
+  const { today, slaHours: labSla, error } = useLabDefaults();
   return useMemo(() => {
     const range = resolveRange(params, today);
     const slaHours = slaParam(params.get('sla'));

@@ -12,7 +12,7 @@ export function useLabZone(): string | undefined {
  * The lab's calendar day, in the zone the API places days in, and the SLA
  * the API applies when a request names none; null until known.
  */
-export function useLabToday(): {
+export function useLabDefaults(): {
   today: string | null;
   slaHours: number | null;
   error: Error | null;

@@ -4,7 +4,7 @@ import { ApiError } from '../../../api/client';
 import type { SlaStatus } from '../../../api/types';
 import { Panel } from '../../../components/Panel';
 import { formatCount, formatHours, formatInstant } from '../../../lib/format';
-import { useLabZone } from '../../filters/hooks/useLabToday';
+import { useLabZone } from '../../filters/hooks/useLab';
 import { orderQuery, sampleQuery, testQuery } from '../api/queries';
 import { Fields } from './Fields';
 import { BatchLink, RecordLink } from './RecordLink';

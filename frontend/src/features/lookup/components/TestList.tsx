@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import type { components } from '../../../api/schema';
 import { DataTable, type Column } from '../../../components/DataTable';
 import { formatHours, formatInstant } from '../../../lib/format';
-import { useLabZone } from '../../filters/hooks/useLabToday';
+import { useLabZone } from '../../filters/hooks/useLab';
 import { RecordLink } from './RecordLink';
 
 type TestSummary = components['schemas']['TestSummary'];

@@ -5,7 +5,7 @@ import { Panel } from '../../../components/Panel';
 import type { NewCustomer, TopCustomer } from '../../../api/types';
 import { formatInstant } from '../../../lib/format';
 import type { Filters } from '../../filters/hooks/useFilters';
-import { useLabZone } from '../../filters/hooks/useLabToday';
+import { useLabZone } from '../../filters/hooks/useLab';
 import { newCustomersQuery, topCustomersQuery } from '../api/queries';
 
 const TOP_COLUMNS: Column<TopCustomer>[] = [

@@ -4,7 +4,7 @@ import { DataTable, type Column } from '../../../components/DataTable';
 import { Panel } from '../../../components/Panel';
 import type { EntitySyncHealth, SkippedRecordView } from '../../../api/types';
 import { formatCount, formatDuration, formatInstant } from '../../../lib/format';
-import { useLabZone } from '../../filters/hooks/useLabToday';
+import { useLabZone } from '../../filters/hooks/useLab';
 import { RecordLink } from '../../lookup/components/RecordLink';
 import { syncHealthQuery } from '../api/queries';
 
