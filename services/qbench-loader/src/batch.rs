@@ -317,7 +317,22 @@ async fn commit(
     let loaded_ids: Vec<i32> = loads.iter().map(|i| i.row.envelope().id).collect();
     let places = run_places(fates, deliveries);
 
+    // Entries of records loaded close when the mirror now holds their
+    // version; so do those of copies set aside here that are older than
+    // what the mirror holds, and those of records deleted. Their skipped
+    // receipts, this batch's included, then count as loaded.
+    let settling: Vec<i32> = fates
+        .iter()
+        .filter_map(|fate| match fate {
+            Fate::SetAside(record) => Some(record.record_id),
+            _ => None,
+        })
+        .chain(loaded_ids)
+        .collect();
+    let written: Vec<i32> = settling.iter().chain(&deletes).copied().collect();
+
     let mut tx = ctx.pool.begin().await?;
+    mirror_store::lock_records(&mut tx, entity, &written).await?;
     let summary = mirror_store::upsert_rows(&mut tx, entity, loads, false).await?;
     if !deletes.is_empty() {
         mirror_store::mark_deleted(&mut tx, entity, &deletes, None).await?;
@@ -337,18 +352,6 @@ async fn commit(
         }
     }
     let recorded = mirror_store::record_receipts(&mut tx, entity, &receipts).await?;
-    // Entries of records loaded close when the mirror now holds their
-    // version; so do those of copies set aside here that are older than
-    // what the mirror holds, and those of records deleted. Their skipped
-    // receipts, this batch's included, then count as loaded.
-    let settling: Vec<i32> = fates
-        .iter()
-        .filter_map(|fate| match fate {
-            Fate::SetAside(record) => Some(record.record_id),
-            _ => None,
-        })
-        .chain(loaded_ids)
-        .collect();
     let settled = mirror_store::settle_skipped(&mut tx, entity, &settling, &deletes).await?;
     if recorded + settled > 0 {
         mirror_store::advance_checkpoint(&mut tx, entity).await?;

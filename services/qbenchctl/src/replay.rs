@@ -158,6 +158,12 @@ async fn load_batch(
         }
     }
     let loaded = loads.len();
+    let ids: Vec<i32> = loads
+        .iter()
+        .map(|i| i.row.envelope().id)
+        .chain(deletes.iter().copied())
+        .collect();
+    mirror_store::lock_records(&mut tx, entity, &ids).await?;
     let summary = mirror_store::upsert_rows(&mut tx, entity, loads, options.force).await?;
     let mut written: Vec<i32> = summary.inserted;
     written.extend(summary.updated);

@@ -257,6 +257,47 @@ fn upsert_sql(entity: Entity, force: bool) -> String {
     )
 }
 
+/// Makes the writers of one record take turns until their transactions
+/// end. Without it a deletion and a copy of the same record committed at
+/// once each miss the other (the deletion finds no row yet, the copy no
+/// deletion yet), and a record QBench deleted stays live. Whoever upserts,
+/// deletes or sets aside records of `entity` calls this first in its
+/// transaction, with every id it will write; the locks are taken in id
+/// order, so two writers cannot deadlock on them.
+pub async fn lock_records(
+    conn: &mut PgConnection,
+    entity: Entity,
+    ids: &[i32],
+) -> Result<(), StoreError> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    // `unnest` yields the sorted array in order, and each row takes its
+    // lock as the scan reaches it.
+    sqlx::query("SELECT count(pg_advisory_xact_lock($1, id)) FROM unnest($2::int4[]) AS u(id)")
+        .bind(record_lock_space(entity))
+        .bind(&ids)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The first key of an entity's record locks (the id is the second), apart
+/// from every other advisory lock of the product, which take one key.
+fn record_lock_space(entity: Entity) -> i32 {
+    const BASE: i32 = 0x5142_4d00;
+    BASE + match entity {
+        Entity::Customer => 1,
+        Entity::Order => 2,
+        Entity::Sample => 3,
+        Entity::Batch => 4,
+        Entity::Test => 5,
+    }
+}
+
 /// Upserts a batch of one entity's rows in the caller's transaction.
 ///
 /// Each statement writes distinct ids sorted by id, so concurrent loaders

@@ -5,13 +5,15 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use mirror_records::{Entity, map_record};
 use mirror_store::{
-    Incoming, Outcome, PageRecord, Receipt, RunStatus, checkpoints, finish_run_entity, migrate,
-    record_page, record_receipts, run_progress, settle_skipped_receipts, start_run,
-    start_run_entity, upsert_rows,
+    Incoming, Outcome, PageRecord, Receipt, RunStatus, checkpoints, finish_run_entity,
+    lock_records, mark_deleted, migrate, record_page, record_receipts, run_progress,
+    settle_skipped_receipts, start_run, start_run_entity, upsert_rows,
 };
 use mirror_testkit::{TestDatabase, step};
 use serde_json::{Value, json};
 use sqlx::PgPool;
+use std::time::Duration;
+use tokio::sync::oneshot;
 use uuid::Uuid;
 
 async fn migrated() -> TestDatabase {
@@ -152,6 +154,89 @@ async fn an_older_version_never_overwrites_a_newer_row() {
         .unwrap();
     assert_eq!(state, "COMPLETED");
     db.drop_database().await.unwrap();
+}
+
+/// One writer of sample 78: a copy of it, or its deletion.
+#[derive(Clone, Copy)]
+enum Write {
+    Copy,
+    Deletion,
+}
+
+/// A writer held open: it says when it has written, and commits when told.
+struct Held {
+    written: oneshot::Sender<()>,
+    commit: oneshot::Receiver<()>,
+}
+
+/// Writes in a transaction of its own, as a loader's batch does; commits at
+/// once, or when told if `held`.
+async fn write_sample_78(pool: PgPool, write: Write, held: Option<Held>) {
+    let mut tx = pool.begin().await.unwrap();
+    lock_records(&mut tx, Entity::Sample, &[78]).await.unwrap();
+    match write {
+        Write::Copy => {
+            let copy = incoming(Entity::Sample, json!({"id": 78, "order_id": 10}), 20);
+            upsert_rows(&mut tx, Entity::Sample, vec![copy], false)
+                .await
+                .unwrap();
+        }
+        Write::Deletion => {
+            mark_deleted(&mut tx, Entity::Sample, &[78], None)
+                .await
+                .unwrap();
+        }
+    }
+    if let Some(held) = held {
+        held.written.send(()).unwrap();
+        held.commit.await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// `first` writes and holds its transaction open while `second` starts:
+/// `second` must wait for it, whichever they are, and the sample must end
+/// deleted. Without the wait each would miss the other's uncommitted write
+/// (the deletion finding no row, the copy no deletion) and leave it live.
+async fn a_writer_of_sample_78_waits_for_another(first: Write, second: Write) {
+    let db = migrated().await;
+    seed_parents(&db.pool).await;
+    let (written, has_written) = oneshot::channel();
+    let (commit, committed) = oneshot::channel();
+    let held = Held {
+        written,
+        commit: committed,
+    };
+    let first = tokio::spawn(write_sample_78(db.pool.clone(), first, Some(held)));
+    step("first writer", has_written).await.unwrap();
+    let mut second = tokio::spawn(write_sample_78(db.pool.clone(), second, None));
+
+    let early = tokio::time::timeout(Duration::from_millis(300), &mut second).await;
+    assert!(early.is_err(), "the second writer went ahead of the first");
+    commit.send(()).unwrap();
+    step("first writer", first).await.unwrap();
+    step("second writer", second).await.unwrap();
+
+    let deleted: bool =
+        sqlx::query_scalar("SELECT deleted_at IS NOT NULL FROM samples WHERE id = 78")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert!(
+        deleted,
+        "sample 78, deleted in QBench, is live in the mirror"
+    );
+    db.drop_database().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_deletion_waits_for_a_copy_being_written_and_hides_it() {
+    a_writer_of_sample_78_waits_for_another(Write::Copy, Write::Deletion).await;
+}
+
+#[tokio::test]
+async fn a_copy_waits_for_a_deletion_being_written_and_is_hidden_on_arrival() {
+    a_writer_of_sample_78_waits_for_another(Write::Deletion, Write::Copy).await;
 }
 
 #[tokio::test]
