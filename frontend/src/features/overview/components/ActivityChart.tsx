@@ -9,8 +9,10 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { ChartFigures } from '../../../components/ChartFigures';
+import type { Column } from '../../../components/DataTable';
 import { Panel } from '../../../components/Panel';
-import { alignPreviousPeriod, zeroFillDays } from '../../../lib/chartData';
+import { alignPreviousPeriod, zeroFillDays, type AlignedDay } from '../../../lib/chartData';
 import type { Filters } from '../../filters/hooks/useFilters';
 import { activityQuery } from '../api/queries';
 
@@ -20,6 +22,28 @@ const SERIES = [
   { key: 'tests', name: 'Tests', color: '#e3872d' },
   { key: 'tests_reported', name: 'Tests reported', color: '#3aa655' },
 ] as const;
+
+type ActivityDay = AlignedDay<(typeof KEYS)[number]>;
+
+/** The table of the chart's figures; the previous period's only when shown. */
+function figureColumns(withPrevious: boolean): Column<ActivityDay>[] {
+  const day = (key: 'date' | 'previousDate', header: string): Column<ActivityDay> => ({
+    key,
+    header,
+    kind: 'text',
+    value: (row) => row[key],
+  });
+  const counts = (previous: boolean) =>
+    SERIES.map((series): Column<ActivityDay> => ({
+      key: previous ? `previous_${series.key}` : series.key,
+      header: previous ? `${series.name}, previous period` : series.name,
+      kind: 'number',
+      value: (row) => (previous ? row[`previous_${series.key}`] : row[series.key]),
+    }));
+  return withPrevious
+    ? [day('date', 'Day'), ...counts(false), day('previousDate', 'Previous day'), ...counts(true)]
+    : [day('date', 'Day'), ...counts(false)];
+}
 
 type Activity = Awaited<ReturnType<NonNullable<ReturnType<typeof activityQuery>['queryFn']>>>;
 
@@ -50,8 +74,6 @@ export function ActivityChart({ filters }: { filters: Filters }) {
       className="wide"
       testId="activity"
     >
-      {/* TODO(#4): the chart's figures have no text alternative beyond its
-          label; a screen reader gets none of the days. */}
       <div className="chart" role="img" aria-label="Samples, tests and reports per day">
         <ResponsiveContainer width="100%" height={280}>
           <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
@@ -86,6 +108,13 @@ export function ActivityChart({ filters }: { filters: Filters }) {
           </LineChart>
         </ResponsiveContainer>
       </div>
+      <ChartFigures
+        caption="Samples, tests and reports per day"
+        columns={figureColumns(activity.data?.previous != null)}
+        rows={rows}
+        rowKey={(row) => row.date}
+        exportName="daily-activity"
+      />
     </Panel>
   );
 }

@@ -11,10 +11,29 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { ChartFigures } from '../../../components/ChartFigures';
+import type { Column } from '../../../components/DataTable';
 import { Panel } from '../../../components/Panel';
+import { formatHours } from '../../../lib/format';
 import type { Filters } from '../../filters/hooks/useFilters';
 import { MOVING_AVERAGE_DAYS, tatDailyQuery } from '../api/queries';
-import { tatDays } from '../api/shape';
+import { tatDays, type TatDay } from '../api/shape';
+
+function hours(key: 'average_hours' | 'moving_average', header: string): Column<TatDay> {
+  return {
+    key,
+    header,
+    kind: 'number',
+    value: (row) => row[key],
+    render: (row) => formatHours(row[key]),
+  };
+}
+
+const FIGURES: Column<TatDay>[] = [
+  { key: 'date', header: 'Day of report', kind: 'text', value: (row) => row.date },
+  hours('average_hours', 'Mean TAT'),
+  hours('moving_average', `${MOVING_AVERAGE_DAYS}-day moving average`),
+];
 
 /** Mean TAT per day of report, its moving average and the SLA line. */
 export function TatDailyChart({ filters }: { filters: Filters }) {
@@ -86,6 +105,13 @@ export function TatDailyChart({ filters }: { filters: Filters }) {
           </ComposedChart>
         </ResponsiveContainer>
       </div>
+      <ChartFigures
+        caption="Mean turnaround per day of report"
+        columns={FIGURES}
+        rows={rows}
+        rowKey={(row) => row.date}
+        exportName="daily-turnaround"
+      />
     </Panel>
   );
 }

@@ -1,10 +1,22 @@
 import { useQuery } from '@tanstack/react-query';
+import { ChartFigures } from '../../../components/ChartFigures';
 import { CountBars } from '../../../components/CountBars';
+import type { Column } from '../../../components/DataTable';
 import { KpiCard } from '../../../components/KpiCard';
 import { Panel } from '../../../components/Panel';
 import { formatCount, formatHours } from '../../../lib/format';
 import type { Filters } from '../../filters/hooks/useFilters';
 import { tatQuery } from '../api/queries';
+
+interface Bucket {
+  label: string;
+  count: number;
+}
+
+const BUCKET_COLUMNS: Column<Bucket>[] = [
+  { key: 'label', header: 'Turnaround', kind: 'text', value: (row) => row.label },
+  { key: 'count', header: 'Tests', kind: 'number', value: (row) => row.count },
+];
 
 /** Mean, median, p95 and the SLA split, then the distribution buckets. */
 export function TatSummary({ filters }: { filters: Filters }) {
@@ -55,6 +67,13 @@ export function TatSummary({ filters }: { filters: Filters }) {
           label="Tests per turnaround bucket"
           rows={buckets.map((bucket) => ({ name: bucket.label, count: bucket.count }))}
           color="#8e5bd8"
+        />
+        <ChartFigures
+          caption="Tests per turnaround bucket"
+          columns={BUCKET_COLUMNS}
+          rows={buckets}
+          rowKey={(row) => row.label}
+          exportName="turnaround-distribution"
         />
       </Panel>
     </>
