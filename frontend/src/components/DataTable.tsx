@@ -7,7 +7,7 @@ export interface Column<Row> extends CsvColumn<Row> {
   render?: (row: Row) => ReactNode;
 }
 
-interface DataTableProps<Row> {
+export interface DataTableProps<Row> {
   caption: string;
   columns: readonly Column<Row>[];
   rows: readonly Row[];
