@@ -182,6 +182,7 @@ async fn set_aside(
     let page = raw.page.and_then(|p| i32::try_from(p).ok());
 
     let mut tx = ctx.pool.begin().await?;
+    mirror_store::lock_records(&mut tx, raw.entity, &[record.record_id]).await?;
     mirror_store::hold_checkpoint(&mut tx, raw.entity).await?;
     mirror_store::set_aside(&mut tx, &record).await?;
     if let (Some(run_id), Some(page)) = (run, page) {
