@@ -3,6 +3,8 @@
 //! records, and follows rules that replace the default answer for a path
 //! (and page) a number of times. It records every data request it sees and
 //! the most it ever had in flight at once.
+// Each test binary uses a part of the mock.
+#![allow(dead_code)]
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
