@@ -97,6 +97,12 @@ fn is_parameter_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// The query of a route that takes no parameters: any is refused, as on
+/// every other route, rather than ignored.
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParameters {}
+
 /// The `{id}` of a record route, a QBench id: 1 to 2147483647.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecordId(pub i32);

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::extract::{ApiQuery, NoParameters};
 use crate::{ApiError, AppState, AuthUser, KpiErrorResponses};
 
 /// The entities in the order the fetcher syncs them.
@@ -100,6 +101,7 @@ pub struct SkippedRecordView {
 async fn sync_health(
     _user: AuthUser,
     State(state): State<AppState>,
+    _query: ApiQuery<NoParameters>,
 ) -> Result<Json<SyncHealthResponse>, ApiError> {
     let health = read_sync_health(&state.pool, Utc::now())
         .await

@@ -434,6 +434,21 @@ async fn a_bad_parameter_is_a_400_that_names_it() {
         message.starts_with("start_date: unknown parameter; this route takes date_from, date_to"),
         "{body}"
     );
+
+    // So is any parameter of a route that takes none.
+    for route in ["metrics/common/filters", "sync/health"] {
+        let (status, body) = app
+            .get(&format!("/api/v1/{route}?foo=1"), Some(&token))
+            .await;
+        assert_eq!(
+            (status, &body["message"]),
+            (
+                StatusCode::BAD_REQUEST,
+                &json!("foo: unknown parameter; this route takes no parameters")
+            ),
+            "{route}"
+        );
+    }
     app.finish().await;
 }
 

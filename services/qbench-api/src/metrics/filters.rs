@@ -7,6 +7,7 @@ use mirror_kpis::CommonFiltersResponse;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::extract::{ApiQuery, NoParameters};
 use crate::{ApiError, AppState, AuthUser, KpiErrorResponses};
 
 /// The filter values route.
@@ -29,6 +30,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 async fn common_filters(
     _user: AuthUser,
     State(state): State<AppState>,
+    _query: ApiQuery<NoParameters>,
 ) -> Result<Json<CommonFiltersResponse>, ApiError> {
     let filters = mirror_kpis::common_filters(&state.pool, &state.kpi_settings()).await?;
     Ok(Json(filters))
