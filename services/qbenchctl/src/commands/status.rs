@@ -15,7 +15,7 @@ pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
         println!("fetcher: running");
     } else {
         println!(
-            "fetcher: none running (sync and fetch requests wait in {} until one starts)",
+            "fetcher: none running (no sync runs until one starts; fetch requests wait in {})",
             Stream::Fetch.name()
         );
     }
