@@ -39,7 +39,7 @@ enum Command {
         wait: bool,
         /// With --wait: give up (exit non-zero; the sync goes on) after this
         /// many seconds without any progress, e.g. when the fetcher died.
-        #[arg(long, default_value_t = 1800, value_parser = seconds)]
+        #[arg(long, default_value_t = 1800, value_parser = seconds, allow_negative_numbers = true)]
         stall_timeout: u64,
     },
     /// Re-read the records created in the last N days, wait until they are
@@ -48,7 +48,7 @@ enum Command {
         /// Days back from now, 1 to 3650; the fetcher's SYNC_LOOKBACK_DAYS
         /// (7) by default.
         #[arg(long, env = "SYNC_LOOKBACK_DAYS",
-              value_parser = window_days)]
+              value_parser = window_days, allow_negative_numbers = true)]
         days: Option<u32>,
         /// Only these entities (repeatable); all by default.
         #[arg(long = "entity")]
@@ -58,7 +58,7 @@ enum Command {
         report_dir: std::path::PathBuf,
         /// Give up (exit non-zero; the sync goes on) after this many seconds
         /// without any progress.
-        #[arg(long, default_value_t = 1800, value_parser = seconds)]
+        #[arg(long, default_value_t = 1800, value_parser = seconds, allow_negative_numbers = true)]
         stall_timeout: u64,
     },
     /// Fetch records by id now, with their missing parents.
@@ -66,10 +66,10 @@ enum Command {
         /// customer, order, sample, batch or test.
         entity: Entity,
         /// QBench ids (positive numbers).
-        #[arg(required = true, value_parser = record_id_i64)]
+        #[arg(required = true, value_parser = record_id_i64, allow_negative_numbers = true)]
         ids: Vec<i64>,
         /// How long to wait for the records to be loaded, in seconds.
-        #[arg(long, default_value_t = 120, value_parser = seconds)]
+        #[arg(long, default_value_t = 120, value_parser = seconds, allow_negative_numbers = true)]
         timeout: u64,
     },
     /// Load records already in QBENCH_RAW again, without asking QBench
@@ -81,10 +81,11 @@ enum Command {
         entities: Vec<Entity>,
         /// From the first message stored at this time: RFC 3339, a date
         /// (midnight UTC) or a duration back from now such as 6h.
-        #[arg(long, group = "start", value_parser = commands::replay::parse_since)]
+        #[arg(long, group = "start", value_parser = commands::replay::parse_since,
+              allow_hyphen_values = true)]
         since: Option<chrono::DateTime<chrono::Utc>>,
         /// From this stream sequence.
-        #[arg(long, group = "start", value_parser = stream_sequence)]
+        #[arg(long, group = "start", value_parser = stream_sequence, allow_negative_numbers = true)]
         from_seq: Option<u64>,
         /// Also rewrite rows whose stored version equals the replayed one;
         /// an older version never overwrites a newer one.
@@ -171,7 +172,7 @@ enum BanlistAction {
     Add {
         #[arg(long = "type")]
         entity: Entity,
-        #[arg(long, value_parser = record_id)]
+        #[arg(long, value_parser = record_id, allow_negative_numbers = true)]
         id: i32,
         #[arg(long)]
         reason: Option<String>,
@@ -180,7 +181,7 @@ enum BanlistAction {
     Remove {
         #[arg(long = "type")]
         entity: Entity,
-        #[arg(long, value_parser = record_id)]
+        #[arg(long, value_parser = record_id, allow_negative_numbers = true)]
         id: i32,
     },
     /// List bans, of one entity type or all.
@@ -203,7 +204,7 @@ enum SkippedAction {
         #[arg(long)]
         entity: Option<Entity>,
         /// Only these record ids (repeatable).
-        #[arg(long = "id", value_parser = record_id)]
+        #[arg(long = "id", value_parser = record_id, allow_negative_numbers = true)]
         ids: Vec<i32>,
         /// Ask the fetcher for each record's current copy from QBench
         /// instead of resending the stored payload.
@@ -219,19 +220,19 @@ enum DlqAction {
         #[arg(long)]
         entity: Option<Entity>,
         /// At most this many (1 or more).
-        #[arg(long, default_value_t = 100, value_parser = at_least_one)]
+        #[arg(long, default_value_t = 100, value_parser = at_least_one, allow_negative_numbers = true)]
         limit: usize,
     },
     /// A dead letter's headers and payload.
     Show {
-        #[arg(value_parser = stream_sequence)]
+        #[arg(value_parser = stream_sequence, allow_negative_numbers = true)]
         sequence: u64,
     },
     /// Send dead letters back to the loaders and remove them from the stream.
     #[command(group = clap::ArgGroup::new("which").required(true))]
     Retry {
         /// Dead-letter sequences, as `dlq list` shows them.
-        #[arg(group = "which", value_parser = stream_sequence)]
+        #[arg(group = "which", value_parser = stream_sequence, allow_negative_numbers = true)]
         sequences: Vec<u64>,
         /// Every dead letter (of --entity, when given).
         #[arg(long, group = "which")]
@@ -483,6 +484,37 @@ mod tests {
             assert!(err.contains("is not a stream sequence"), "{bad}: {err}");
         }
         assert!(Cli::try_parse_from(["qbenchctl", "dlq", "list", "--limit", "5"]).is_ok());
+    }
+
+    /// A negative number is read as a value, so the message says what the
+    /// value must be, not that it looks like an unknown flag.
+    #[test]
+    fn negative_numbers_are_refused_for_what_they_are() {
+        for (args, said) in [
+            (&["fetch", "test", "-5"][..], "is not a record id"),
+            (
+                &["banlist", "add", "--type", "test", "--id", "-3"],
+                "is not a record id",
+            ),
+            (&["skipped", "retry", "--id", "-2"], "is not a record id"),
+            (&["window", "--days", "-1"], "is not a number of days"),
+            (&["dlq", "show", "-4"], "is not a stream sequence"),
+            (&["dlq", "list", "--limit", "-1"], "-1"),
+            (
+                &["fetch", "test", "1", "--timeout", "-1"],
+                "is not a number of seconds",
+            ),
+            (
+                &["replay", "--entity", "test", "--since", "-6h"],
+                "is neither a time",
+            ),
+        ] {
+            let err = Cli::try_parse_from(std::iter::once(&"qbenchctl").chain(args))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(said), "{args:?}: {err}");
+            assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+        }
     }
 
     #[test]
