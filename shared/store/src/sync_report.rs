@@ -225,6 +225,12 @@ pub async fn sync_report(pool: &PgPool, run_id: Uuid) -> Result<Option<SyncRepor
 /// writing and removing a file there: a run is not worth starting when its
 /// report would be lost at the end.
 pub fn check_report_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotADirectory,
+            "it is a file, not a directory",
+        ));
+    }
     std::fs::create_dir_all(dir)?;
     let probe = dir.join(format!(".sync_report_check_{}", std::process::id()));
     std::fs::File::create(&probe)?;
@@ -333,11 +339,14 @@ mod tests {
         let file = dir.join("a-file");
         let _ = std::fs::write(&file, "");
         let refused = check_report_dir(&file.join("reports"));
+        let not_a_folder = check_report_dir(&file);
         let _ = std::fs::remove_dir_all(&dir);
 
         assert!(made.is_ok(), "{made:?}");
         assert!(left.is_empty(), "{left:?}");
         assert!(refused.is_err());
+        let said = not_a_folder.map_err(|e| e.to_string());
+        assert_eq!(said, Err("it is a file, not a directory".to_owned()));
     }
 
     #[test]
