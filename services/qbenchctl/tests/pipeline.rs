@@ -651,17 +651,29 @@ async fn a_dead_letter_is_listed_shown_and_sent_back_to_the_loaders() {
     let mut p = Pipeline::start("tiny").await;
     p.spawn("qbench-loader", &[]);
     // A test without its sample cannot be mapped: set aside and dead-lettered.
-    p.publish_raw(
-        Entity::Test,
-        json!({"id": 990003, "last_updated": "1700000000"}),
-    )
-    .await;
+    for id in [990003, 990004] {
+        p.publish_raw(
+            Entity::Test,
+            json!({"id": id, "last_updated": "1700000000"}),
+        )
+        .await;
+    }
     p.wait_count(
         "SELECT count(*) FROM skipped_records WHERE reason = 'invalid'",
-        1,
+        2,
         Duration::from_secs(60),
     )
     .await;
+    let (ok, first) = p
+        .ctl(&["dlq", "list", "--entity", "test", "--limit", "1"], STEP)
+        .await;
+    assert!(ok, "{first}");
+    assert!(
+        first
+            .lines()
+            .any(|l| l.starts_with("1 dead letter shown, more wait")),
+        "{first}"
+    );
 
     let (_, line) = dead_letter(&p, "test 990003").await;
     let sequence = line.split_whitespace().next().unwrap().to_owned();

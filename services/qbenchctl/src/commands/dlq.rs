@@ -56,7 +56,10 @@ fn stored_at(message: &StreamMessage) -> String {
 /// a later version of it could be mapped), and a count at the end.
 pub async fn list(env: &Env, entity: Option<Entity>, limit: usize) -> anyhow::Result<ExitCode> {
     let (_, stream) = dead_letters(env).await?;
-    let letters = read(&stream, entity, limit).await?;
+    // One more than shown says whether the list is cut short.
+    let mut letters = read(&stream, entity, limit.saturating_add(1)).await?;
+    let more = letters.len() > limit;
+    letters.truncate(limit);
     if letters.is_empty() {
         println!("no dead letters");
         return Ok(ExitCode::SUCCESS);
@@ -84,10 +87,13 @@ pub async fn list(env: &Env, entity: Option<Entity>, limit: usize) -> anyhow::Re
         .filter(|r| loaded.contains(r))
         .count();
     let plural = if letters.len() == 1 { "" } else { "s" };
-    println!(
-        "{} dead letter{plural}, {count} whose record has loaded since",
-        letters.len()
-    );
+    let more = if more {
+        " shown, more wait (raise --limit)"
+    } else {
+        ""
+    };
+    let shown = format!("{} dead letter{plural}{more}", letters.len());
+    println!("{shown}, {count} whose record has loaded since");
     Ok(ExitCode::SUCCESS)
 }
 
