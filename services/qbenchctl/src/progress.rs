@@ -11,6 +11,10 @@ pub struct Progress {
     bar: Option<ProgressBar>,
     label: String,
     last_line: Instant,
+    /// Off a terminal: whether a line was written, and the latest state
+    /// when it has not been, so the last line written is the final state.
+    wrote: bool,
+    unwritten: Option<String>,
 }
 
 /// Time between log lines when not on a terminal.
@@ -31,6 +35,8 @@ impl Progress {
             bar,
             label: label.to_owned(),
             last_line: Instant::now(),
+            wrote: false,
+            unwritten: None,
         }
     }
 
@@ -42,18 +48,30 @@ impl Progress {
                 bar.set_position(done);
                 bar.set_message(format!("{} {detail}", self.label));
             }
-            None if self.last_line.elapsed() >= LINE_EVERY => {
-                eprintln!("{}: {done}/{total} {detail}", self.label);
-                self.last_line = Instant::now();
+            None => {
+                let line = format!("{}: {done}/{total} {detail}", self.label);
+                if self.last_line.elapsed() >= LINE_EVERY {
+                    eprintln!("{line}");
+                    self.last_line = Instant::now();
+                    self.wrote = true;
+                    self.unwritten = None;
+                } else {
+                    self.unwritten = Some(line);
+                }
             }
-            None => {}
         }
     }
 
-    /// Ends the bar.
+    /// Ends the bar; off a terminal, writes the final state if lines were
+    /// written before and it is not the last of them.
     pub fn finish(self) {
-        if let Some(bar) = self.bar {
-            bar.finish_and_clear();
+        match self.bar {
+            Some(bar) => bar.finish_and_clear(),
+            None => {
+                if let (true, Some(line)) = (self.wrote, self.unwritten) {
+                    eprintln!("{line}");
+                }
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use mirror_bus::control::{SYNC_SUBJECT, SyncReply, SyncRequest};
 use mirror_config::Env;
 use mirror_records::Entity;
-use mirror_store::RunProgress;
+use mirror_store::{RunProgress, SkippedRecord};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -111,10 +111,6 @@ pub(crate) async fn wait_for(
             fetcher_gone_since = None;
         }
         match &state {
-            Some(state) if state.is_settled() => {
-                progress.finish();
-                return Ok(state.clone());
-            }
             Some(state) => {
                 let done = (state.loaded + state.skipped) as u64;
                 let detail = format!(
@@ -122,6 +118,10 @@ pub(crate) async fn wait_for(
                     state.status, state.loaded, state.skipped
                 );
                 progress.update(done, state.published.max(0) as u64, &detail);
+                if state.is_settled() {
+                    progress.finish();
+                    return Ok(state.clone());
+                }
             }
             None => progress.update(0, 0, "queued"),
         }
@@ -140,6 +140,10 @@ pub(crate) async fn wait_for(
     }
 }
 
+/// Records set aside that a summary names one by one; the rest are
+/// counted.
+const SET_ASIDE_NAMED: usize = 10;
+
 async fn print_summary(pool: &PgPool, progress: &RunProgress) -> anyhow::Result<()> {
     println!(
         "sync {} {}: {} records published, {} loaded, {} set aside",
@@ -155,11 +159,85 @@ async fn print_summary(pool: &PgPool, progress: &RunProgress) -> anyhow::Result<
         );
     }
     let skipped = mirror_store::list_skipped(pool, None).await?;
-    for record in skipped.iter().filter(|s| s.run_id == Some(progress.run_id)) {
-        println!(
-            "  set aside: {} {}: {}",
-            record.entity, record.record_id, record.last_error
-        );
+    let of_run: Vec<&SkippedRecord> = skipped
+        .iter()
+        .filter(|s| s.run_id == Some(progress.run_id))
+        .collect();
+    for line in set_aside_lines(&of_run) {
+        println!("{line}");
     }
     Ok(())
+}
+
+/// The summary's lines for the records a run set aside: the first
+/// [`SET_ASIDE_NAMED`] by name and reason, the rest counted.
+fn set_aside_lines(records: &[&SkippedRecord]) -> Vec<String> {
+    let mut lines: Vec<String> = records
+        .iter()
+        .take(SET_ASIDE_NAMED)
+        .map(|r| {
+            format!(
+                "  set aside: {} {}: {}",
+                r.entity, r.record_id, r.last_error
+            )
+        })
+        .collect();
+    if records.len() > SET_ASIDE_NAMED {
+        lines.push(format!(
+            "  and {} more set aside: `qbenchctl skipped list` names every one",
+            records.len() - SET_ASIDE_NAMED
+        ));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use mirror_store::SkippedRecord;
+
+    use super::{SET_ASIDE_NAMED, set_aside_lines};
+
+    fn waiting_test(id: i32) -> SkippedRecord {
+        SkippedRecord {
+            entity: "test".to_owned(),
+            record_id: id,
+            reason: "missing_parent".to_owned(),
+            missing_parent_entity: Some("sample".to_owned()),
+            missing_parent_id: Some(7),
+            attempts: 3,
+            last_error: "sample 7 is not in the mirror".to_owned(),
+            payload: None,
+            raw_sequence: None,
+            first_skipped_at: Utc::now(),
+            last_attempt_at: Utc::now(),
+            run_id: None,
+            page: None,
+        }
+    }
+
+    #[test]
+    fn a_summary_names_the_first_records_set_aside_and_counts_the_rest() {
+        let few: Vec<SkippedRecord> = (1..=2).map(waiting_test).collect();
+        let lines = set_aside_lines(&few.iter().collect::<Vec<_>>());
+        assert_eq!(
+            lines,
+            [
+                "  set aside: test 1: sample 7 is not in the mirror",
+                "  set aside: test 2: sample 7 is not in the mirror",
+            ]
+        );
+
+        let many: Vec<SkippedRecord> = (1..=190).map(waiting_test).collect();
+        let lines = set_aside_lines(&many.iter().collect::<Vec<_>>());
+        assert_eq!(lines.len(), SET_ASIDE_NAMED + 1);
+        assert_eq!(
+            lines[SET_ASIDE_NAMED - 1],
+            "  set aside: test 10: sample 7 is not in the mirror"
+        );
+        assert_eq!(
+            lines[SET_ASIDE_NAMED],
+            "  and 180 more set aside: `qbenchctl skipped list` names every one"
+        );
+    }
 }
