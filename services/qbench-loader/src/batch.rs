@@ -45,7 +45,7 @@ pub struct Totals {
 impl Totals {
     /// Adds a committed batch.
     pub fn add(&self, report: &BatchReport) {
-        let written = report.inserted + report.updated + report.deleted;
+        let written = report.inserted + report.updated + report.rewritten + report.deleted;
         self.written.fetch_add(written as u64, Ordering::Relaxed);
         self.unchanged
             .fetch_add(report.unchanged as u64, Ordering::Relaxed);
@@ -70,7 +70,11 @@ pub enum BatchError {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct BatchReport {
     pub inserted: usize,
+    /// Rows given a new QBench version.
     pub updated: usize,
+    /// Rows written again at the version they had (a record read again,
+    /// with keys the stored copy may lack) or without a version to compare.
+    pub rewritten: usize,
     pub unchanged: usize,
     pub deleted: usize,
     pub waiting_for_parent: usize,
@@ -370,7 +374,8 @@ async fn commit(
     }
 
     report.inserted = summary.inserted.len();
-    report.updated = summary.updated.len();
+    report.updated = summary.revised.len();
+    report.rewritten = summary.updated.len() - summary.revised.len();
     report.unchanged = summary.unchanged;
     report.deleted = deletes.len();
     report.waiting_for_parent = fates

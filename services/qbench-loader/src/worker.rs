@@ -234,6 +234,7 @@ fn record(entity: Entity, report: &BatchReport) {
     let counts = [
         ("inserted", report.inserted),
         ("updated", report.updated),
+        ("rewritten", report.rewritten),
         ("unchanged", report.unchanged),
         ("deleted", report.deleted),
         ("waiting_for_parent", report.waiting_for_parent),
@@ -247,6 +248,7 @@ fn record(entity: Entity, report: &BatchReport) {
         %entity,
         inserted = report.inserted,
         updated = report.updated,
+        rewritten = report.rewritten,
         unchanged = report.unchanged,
         waiting = report.waiting_for_parent,
         set_aside = report.set_aside,

@@ -632,18 +632,37 @@ async fn loaded_records_show_in_the_metrics_endpoint() {
     let older = json!({"id": 2, "customer_name": "Lab B old", "last_updated": "100"});
     h.publish(Entity::Customer, older, None).await;
     let unchanged = r#"loader_records_total{entity="customer",outcome="unchanged"}"#;
-    let counted = async {
+    let text = counted(&addr, unchanged, 1.0).await;
+    let inserted = r#"loader_records_total{entity="customer",outcome="inserted"}"#;
+    assert_eq!(sample(&text, inserted), Some(2.0), "{text}");
+
+    // The same version read again is rewritten, not a new version.
+    let again = json!({"id": 2, "customer_name": "Lab B", "last_updated": "200"});
+    // Under a key of its own, or JetStream would drop it as a duplicate.
+    h.publish_as(Entity::Customer, again, None, Some("customer:2:again"))
+        .await;
+    let rewritten = r#"loader_records_total{entity="customer",outcome="rewritten"}"#;
+    let text = counted(&addr, rewritten, 1.0).await;
+    let updated = r#"loader_records_total{entity="customer",outcome="updated"}"#;
+    assert_eq!(sample(&text, updated), Some(0.0), "{text}");
+
+    let newest = json!({"id": 2, "customer_name": "Lab B", "last_updated": "300"});
+    h.publish(Entity::Customer, newest, None).await;
+    let text = counted(&addr, updated, 1.0).await;
+    assert_eq!(sample(&text, rewritten), Some(1.0), "{text}");
+    h.stop().await;
+}
+
+/// Scrapes until `series` reaches `value`; the last scrape.
+async fn counted(addr: &str, series: &str, value: f64) -> String {
+    let reached = async {
         loop {
-            let text = scrape(&addr).await;
-            if sample(&text, unchanged) == Some(1.0) {
+            let text = scrape(addr).await;
+            if sample(&text, series) == Some(value) {
                 return text;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     };
-    let text = within(Duration::from_secs(15), "unchanged record counted", counted).await;
-
-    let inserted = r#"loader_records_total{entity="customer",outcome="inserted"}"#;
-    assert_eq!(sample(&text, inserted), Some(2.0), "{text}");
-    h.stop().await;
+    within(Duration::from_secs(15), series, reached).await
 }
