@@ -268,10 +268,13 @@ pub struct RunProgress {
     pub mode: String,
     pub status: String,
     pub message: Option<String>,
-    /// Records JetStream accepted for this run.
+    /// Records JetStream accepted for this run. A page never counted (its
+    /// fetcher stopped while publishing it) adds what has arrived of it.
     pub published: i64,
     pub loaded: i64,
     pub skipped: i64,
+    /// Pages announced and never counted.
+    pub uncounted_pages: i64,
 }
 
 impl RunProgress {
@@ -286,9 +289,10 @@ impl RunProgress {
 pub async fn run_progress(pool: &PgPool, run_id: Uuid) -> Result<Option<RunProgress>, StoreError> {
     let progress = sqlx::query_as(
         "SELECT r.run_id, r.mode, r.status, r.message, \
-             coalesce(sum(p.record_count), 0)::int8 AS published, \
+             coalesce(sum(coalesce(p.record_count, p.loaded + p.skipped)), 0)::int8 AS published, \
              coalesce(sum(least(p.loaded, coalesce(p.record_count, p.loaded))), 0)::int8 AS loaded, \
-             coalesce(sum(p.skipped), 0)::int8 AS skipped \
+             coalesce(sum(p.skipped), 0)::int8 AS skipped, \
+             count(p.run_id) FILTER (WHERE p.record_count IS NULL) AS uncounted_pages \
          FROM sync_runs r LEFT JOIN sync_run_pages p ON p.run_id = r.run_id \
          WHERE r.run_id = $1 GROUP BY r.run_id",
     )

@@ -504,6 +504,18 @@ async fn a_page_announced_but_never_counted_keeps_a_short_run_holding() {
     commit_receipts(&db.pool, failed, &[(2, 2)]).await;
     assert_held_by(&db.pool, failed).await;
     assert_eq!(test_checkpoint(&db.pool).await.last_synced_at, None);
+
+    // What arrived of the uncounted page counts as published, never less
+    // than was loaded, and the page is named as uncounted.
+    let progress = run_progress(&db.pool, failed).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            progress.published,
+            progress.loaded,
+            progress.uncounted_pages
+        ),
+        (2, 2, 1)
+    );
     db.drop_database().await.unwrap();
 }
 

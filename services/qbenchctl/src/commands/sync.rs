@@ -152,6 +152,13 @@ async fn print_summary(pool: &PgPool, progress: &RunProgress) -> anyhow::Result<
     if let Some(message) = &progress.message {
         println!("  {message}");
     }
+    if progress.uncounted_pages > 0 && progress.status != "running" {
+        println!(
+            "  {} page(s) never counted: their fetcher stopped while publishing them, so \
+             what arrived of them counts as published; the next run counts them from the stream",
+            progress.uncounted_pages
+        );
+    }
     if progress.published == 0 && progress.status == "published" {
         println!(
             "  nothing new was published: QBench had no new or changed records, or \
