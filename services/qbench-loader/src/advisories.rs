@@ -92,8 +92,13 @@ async fn handle(ctx: &BatchContext, payload: &[u8], why: GaveUp) -> anyhow::Resu
         _ => optional_text(&headers, header::RAW_SEQUENCE).and_then(|v| v.parse().ok()),
     };
     let body = message.payload.to_vec();
-    // One dead letter per given-up message, however many loaders hear of it.
-    let msg_id = format!("advisory:{stream_name}:{sequence}");
+    // One dead letter per advisory, however many loaders hear of it; the
+    // same message given up again later is another advisory, with an id of
+    // its own, and another dead letter.
+    let msg_id = match advisory["id"].as_str() {
+        Some(id) => format!("advisory:{id}"),
+        None => format!("advisory:{stream_name}:{sequence}:{deliveries}"),
+    };
     dead_letter(
         ctx,
         entity,
@@ -185,6 +190,7 @@ async fn set_aside(
     mirror_store::lock_records(&mut tx, raw.entity, &[record.record_id]).await?;
     mirror_store::hold_checkpoint(&mut tx, raw.entity).await?;
     mirror_store::set_aside(&mut tx, &record).await?;
+    let mut counted = 0;
     if let (Some(run_id), Some(page)) = (run, page) {
         let receipt = Receipt {
             run_id,
@@ -193,9 +199,14 @@ async fn set_aside(
             raw_sequence,
             outcome: Outcome::Skipped,
         };
-        if mirror_store::record_receipts(&mut tx, raw.entity, &[receipt]).await? > 0 {
-            mirror_store::advance_checkpoint(&mut tx, raw.entity).await?;
-        }
+        counted += mirror_store::record_receipts(&mut tx, raw.entity, &[receipt]).await?;
+    }
+    // A copy whose version the mirror already holds (an earlier delivery
+    // loaded it before the consumer gave up) needs nothing more: its entry
+    // closes at once rather than wait for an operator.
+    counted += mirror_store::settle_skipped(&mut tx, raw.entity, &[record.record_id], &[]).await?;
+    if counted > 0 {
+        mirror_store::advance_checkpoint(&mut tx, raw.entity).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -362,6 +362,10 @@ async fn waiting_on_a_sync_nobody_loads_gives_up_after_the_stall_timeout() {
 
     assert!(!ok, "sync --wait succeeded without a loader:\n{out}");
     assert!(out.contains("made no progress for 3 s"), "{out}");
+    assert!(
+        out.contains("are the loaders (qbench-loader) running?"),
+        "{out}"
+    );
     p.finish().await;
 }
 
@@ -733,30 +737,35 @@ async fn a_message_terminated_by_a_consumer_is_set_aside_and_dead_lettered() {
         }
     };
     let stream = within(Duration::from_secs(60), "loader starts", loader_up).await;
-    let probe: consumer::PullConsumer = step(
-        "probe consumer",
-        stream.create_consumer(consumer::pull::Config {
-            durable_name: Some("probe".into()),
-            filter_subject: "qbench.raw.batch".into(),
-            ..Default::default()
-        }),
-    )
-    .await
-    .unwrap();
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // A consumer of the batches that terminates the first one it gets.
+    let terminate_one = |name: &'static str| {
+        let stream = stream.clone();
+        async move {
+            let probe: consumer::PullConsumer = step(
+                "probe consumer",
+                stream.create_consumer(consumer::pull::Config {
+                    durable_name: Some(name.into()),
+                    filter_subject: "qbench.raw.batch".into(),
+                    ..Default::default()
+                }),
+            )
+            .await
+            .unwrap();
+            let pull = probe
+                .batch()
+                .max_messages(1)
+                .expires(Duration::from_secs(5));
+            let mut messages = step("probe pull", pull.messages()).await.unwrap();
+            let message = step("probe pull", messages.next()).await.unwrap().unwrap();
+            message.ack_with(AckKind::Term).await.unwrap();
+        }
+    };
     p.publish_raw(
         Entity::Batch,
         json!({"id": 990004, "last_updated": "1700000000"}),
     )
     .await;
-
-    let pull = probe
-        .batch()
-        .max_messages(1)
-        .expires(Duration::from_secs(5));
-    let mut messages = step("probe pull", pull.messages()).await.unwrap();
-    let message = step("probe pull", messages.next()).await.unwrap().unwrap();
-    message.ack_with(AckKind::Term).await.unwrap();
+    terminate_one("probe").await;
 
     let undeliverable = "SELECT count(*) FROM skipped_records \
                          WHERE reason = 'undeliverable' AND record_id = 990004";
@@ -764,6 +773,28 @@ async fn a_message_terminated_by_a_consumer_is_set_aside_and_dead_lettered() {
     let (_, list) = p.ctl(&["dlq", "list", "--entity", "batch"], STEP).await;
     assert!(
         list.contains("batch 990004: terminated by consumer probe"),
+        "{list}"
+    );
+    // The loaders' own consumer loaded that version, so the entry needs
+    // nothing more and closes by itself, whichever came first.
+    let closed = format!("{undeliverable} AND resolved_at IS NOT NULL");
+    p.wait_count(&closed, 1, STEP).await;
+
+    // The same message given up again, moments later, is another dead
+    // letter: the first one's copy in QBENCH_DLQ does not hide it.
+    terminate_one("probe-2").await;
+    let twice = async {
+        loop {
+            let (_, list) = p.ctl(&["dlq", "list", "--entity", "batch"], STEP).await;
+            if list.matches("batch 990004: terminated by consumer").count() == 2 {
+                return list;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    };
+    let list = within(Duration::from_secs(30), "second dead letter", twice).await;
+    assert!(
+        list.contains("batch 990004: terminated by consumer probe-2"),
         "{list}"
     );
     p.finish().await;
