@@ -118,7 +118,7 @@ impl State {
 }
 
 pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow::Result<ExitCode> {
-    let ids: Vec<i32> = ids
+    let mut ids: Vec<i32> = ids
         .iter()
         .map(|id| {
             i32::try_from(*id).map_err(|_| {
@@ -128,6 +128,9 @@ pub async fn run(env: &Env, entity: Entity, ids: &[i64], timeout: u64) -> anyhow
             })
         })
         .collect::<Result<_, _>>()?;
+    // An id given twice is asked for once.
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(*id));
     let pool = context::database(env).await?;
     let client = context::nats(env).await?;
     let js = async_nats::jetstream::new(client.clone());

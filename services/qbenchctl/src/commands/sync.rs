@@ -130,8 +130,16 @@ pub(crate) async fn wait_for(
             last_change = tokio::time::Instant::now();
         } else if last_change.elapsed() >= stall_timeout {
             progress.finish();
+            // A run still fetching waits on QBench or the fetcher; one whose
+            // records are all published waits on the loaders.
+            let waiting_on = match &last_seen {
+                Some(state) if state.status != "running" => {
+                    "nothing was loaded meanwhile; are the loaders (qbench-loader) running?"
+                }
+                _ => "is qbench-fetcher running, and QBench answering?",
+            };
             anyhow::bail!(
-                "sync {run_id} made no progress for {} s; is qbench-fetcher running? \
+                "sync {run_id} made no progress for {} s: {waiting_on} \
                  (the run is not cancelled; `qbenchctl status` shows where it stands)",
                 stall_timeout.as_secs()
             );
