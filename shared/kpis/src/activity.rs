@@ -42,9 +42,7 @@ pub async fn activity_daily(
     let window = Window::parse_dates(query.date_from.as_deref(), query.date_to.as_deref(), zone)?;
     let span = window.days(zone, ("date_from", "date_to"))?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
-    let scope = Scope::new(settings, filters, span.window)?
-        .with_known_state(pool)
-        .await?;
+    let scope = Scope::new(pool, settings, filters, span.window).await?;
 
     // With `compare_previous`, both periods are read at once, on two
     // connections.

@@ -66,7 +66,7 @@ fn parse(settings: &KpiSettings, query: &CustomersQuery) -> Result<(Scope, i64),
             format!("must be between 1 and {MAX_LIMIT}"),
         ));
     }
-    Ok((Scope::new(settings, (None, None, None), window)?, limit))
+    Ok((Scope::unfiltered(settings, window)?, limit))
 }
 
 /// Customers created in the range, newest first.

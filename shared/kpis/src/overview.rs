@@ -227,9 +227,7 @@ pub async fn samples_overview(
     let window = Window::parse_dates(query.date_from.as_deref(), query.date_to.as_deref(), zone)?;
     let span = window.days(zone, ("date_from", "date_to"))?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
-    let scope = Scope::new(settings, filters, window)?
-        .with_known_state(pool)
-        .await?;
+    let scope = Scope::new(pool, settings, filters, window).await?;
 
     let sql = format!(
         "WITH {} {}",
@@ -311,9 +309,7 @@ pub async fn tests_overview(
         settings.lab_timezone,
     )?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
-    let scope = Scope::new(settings, filters, window)?
-        .with_known_state(pool)
-        .await?;
+    let scope = Scope::new(pool, settings, filters, window).await?;
     if query.batch_id.is_some_and(|id| id < 1) {
         return Err(KpiError::invalid("batch_id", "must be a positive id"));
     }
@@ -366,9 +362,7 @@ pub async fn label_distribution(
         settings.lab_timezone,
     )?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
-    let scope = Scope::new(settings, filters, window)?
-        .with_known_state(pool)
-        .await?;
+    let scope = Scope::new(pool, settings, filters, window).await?;
 
     let sql = format!(
         "WITH {} {}",

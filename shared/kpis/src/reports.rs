@@ -34,9 +34,7 @@ pub async fn reports_overview(
     )?;
     let sla = settings.sla_hours(query.sla_hours)?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
-    let scope = Scope::new(settings, filters, window)?
-        .with_known_state(pool)
-        .await?;
+    let scope = Scope::new(pool, settings, filters, window).await?;
 
     let reported = reported();
     // One pass over `reported`, as in the summary: the turnaround

@@ -87,11 +87,29 @@ pub(crate) struct Scope {
 pub(crate) type ScopedQuery<'q, O> = QueryAs<'q, Postgres, O, PgArguments>;
 
 impl Scope {
-    /// A scope with the request's order filters and window.
+    /// A scope with the request's order filters and window, its `state`
+    /// resolved against the mirror's (see [`Scope::with_known_state`]).
+    pub async fn new(
+        pool: &sqlx::PgPool,
+        settings: &KpiSettings,
+        filters: (Option<i32>, Option<i32>, Option<&str>),
+        window: Window,
+    ) -> Result<Scope, KpiError> {
+        Scope::checked(settings, filters, window)?
+            .with_known_state(pool)
+            .await
+    }
+
+    /// A scope of every order, over `window`.
+    pub fn unfiltered(settings: &KpiSettings, window: Window) -> Result<Scope, KpiError> {
+        Scope::checked(settings, (None, None, None), window)
+    }
+
+    /// The scope as asked, its ids and state checked.
     ///
     /// PostgreSQL text cannot hold a NUL character and refuses one as a
     /// bound value, so a `state` containing it is the caller's error.
-    pub fn new(
+    fn checked(
         settings: &KpiSettings,
         filters: (Option<i32>, Option<i32>, Option<&str>),
         window: Window,
@@ -126,7 +144,7 @@ impl Scope {
     /// have (`order_states` of `common/filters`). A state no visible order
     /// has is refused, naming those that are, rather than answering zeros
     /// everywhere for a typo.
-    pub async fn with_known_state(mut self, pool: &sqlx::PgPool) -> Result<Scope, KpiError> {
+    async fn with_known_state(mut self, pool: &sqlx::PgPool) -> Result<Scope, KpiError> {
         let Some(asked) = self.state.take() else {
             return Ok(self);
         };

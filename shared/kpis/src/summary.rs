@@ -68,9 +68,7 @@ pub async fn summary(
     let window = Window::parse_dates(query.date_from.as_deref(), query.date_to.as_deref(), zone)?;
     let sla = settings.sla_hours(query.sla_hours)?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
-    let scope = Scope::new(settings, filters, window)?
-        .with_known_state(pool)
-        .await?;
+    let scope = Scope::new(pool, settings, filters, window).await?;
 
     // The report figures come from one pass over `reported`: the turnaround
     // population is its rows with a known turnaround (the comparisons fail

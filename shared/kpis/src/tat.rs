@@ -126,9 +126,7 @@ pub async fn tests_tat(
     let sla = settings.sla_hours(query.sla_hours)?;
     let span = window.days(zone, ("date_created_from", "date_created_to"))?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
-    let scope = Scope::new(settings, filters, window)?
-        .with_known_state(pool)
-        .await?;
+    let scope = Scope::new(pool, settings, filters, window).await?;
 
     // The statistics and the series read the pool on two connections at once.
     let grouping = query.group_by.unwrap_or_default();
@@ -246,9 +244,7 @@ pub async fn tat_breakdown(
         settings.lab_timezone,
     )?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
-    let scope = Scope::new(settings, filters, window)?
-        .with_known_state(pool)
-        .await?;
+    let scope = Scope::new(pool, settings, filters, window).await?;
 
     let reported = reported();
     let sql = format!(

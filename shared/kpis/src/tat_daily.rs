@@ -70,9 +70,7 @@ pub async fn tests_tat_daily(
     }
     let span = window.days(zone, ("date_from", "date_to"))?;
     let filters = (query.customer_id, query.order_id, query.state.as_deref());
-    let scope = Scope::new(settings, filters, span.window)?
-        .with_known_state(pool)
-        .await?;
+    let scope = Scope::new(pool, settings, filters, span.window).await?;
 
     let reported = reported();
     let sql = format!(
