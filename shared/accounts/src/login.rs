@@ -83,11 +83,15 @@ impl Accounts {
             .verify(password, stored.as_ref().map(|c| c.password_hash.as_str()))
             .await?;
 
-        let refusal = match stored {
-            None => LoginRefusal::UnknownUser,
-            Some(ref user) if !user.is_active => LoginRefusal::Disabled,
-            Some(ref user) if user.locked => LoginRefusal::Locked,
-            Some(ref user) if !matches => LoginRefusal::WrongPassword,
+        // Every refusal runs the same statements, so the time taken does not
+        // tell them apart either: the failure count's update runs for each,
+        // matching a row only for a wrong password of an active, unlocked
+        // account (no user has id 0).
+        let (refusal, counted) = match &stored {
+            None => (LoginRefusal::UnknownUser, 0),
+            Some(user) if !user.is_active => (LoginRefusal::Disabled, 0),
+            Some(user) if user.locked => (LoginRefusal::Locked, 0),
+            Some(user) if !matches => (LoginRefusal::WrongPassword, user.id),
             Some(user) => {
                 return Ok(match self.record_success(user.id).await? {
                     Some(user) => LoginOutcome::Accepted(user),
@@ -95,13 +99,6 @@ impl Accounts {
                     None => LoginOutcome::Refused(LoginRefusal::Locked),
                 });
             }
-        };
-        // Every refusal runs the same statements, so the time taken does not
-        // tell them apart either: only a wrong password of an active,
-        // unlocked account counts (no user has id 0).
-        let counted = match (refusal, stored) {
-            (LoginRefusal::WrongPassword, Some(user)) => user.id,
-            _ => 0,
         };
         self.record_failure(counted).await?;
         Ok(LoginOutcome::Refused(refusal))

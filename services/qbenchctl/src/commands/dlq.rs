@@ -58,7 +58,7 @@ pub async fn list(env: &Env, entity: Option<Entity>, limit: usize) -> anyhow::Re
     let (_, stream) = dead_letters(env).await?;
     // One more than shown says whether the list is cut short.
     let mut letters = read(&stream, entity, limit.saturating_add(1)).await?;
-    let more = letters.len() > limit;
+    let cut_short = letters.len() > limit;
     letters.truncate(limit);
     if letters.is_empty() {
         println!("no dead letters");
@@ -87,7 +87,7 @@ pub async fn list(env: &Env, entity: Option<Entity>, limit: usize) -> anyhow::Re
         .filter(|r| loaded.contains(r))
         .count();
     let plural = if letters.len() == 1 { "" } else { "s" };
-    let more = if more {
+    let more = if cut_short {
         " shown, more wait (raise --limit)"
     } else {
         ""
