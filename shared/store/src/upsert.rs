@@ -308,6 +308,14 @@ pub async fn upsert_rows(
     incoming: Vec<Incoming>,
     force: bool,
 ) -> Result<UpsertSummary, StoreError> {
+    // When each record was last fetched, whichever version that copy was.
+    let mut fetched: BTreeMap<i32, DateTime<Utc>> = BTreeMap::new();
+    for copy in &incoming {
+        let newest = fetched
+            .entry(copy.row.envelope().id)
+            .or_insert(copy.fetched_at);
+        *newest = (*newest).max(copy.fetched_at);
+    }
     let rounds = rounds(incoming);
     let Some(first) = rounds.first() else {
         return Ok(UpsertSummary::default());
@@ -334,7 +342,7 @@ pub async fn upsert_rows(
             *seen = (seen.0 || inserted, seen.1 || revised);
         }
     }
-    apply_known_deletions(conn, entity, &ids).await?;
+    apply_known_deletions(conn, entity, &fetched).await?;
 
     let mut summary = UpsertSummary {
         unchanged: ids.len() - written.len(),
@@ -383,15 +391,35 @@ fn rounds(incoming: Vec<Incoming>) -> Vec<Vec<Incoming>> {
     rounds
 }
 
-/// A record deleted in QBench stays hidden even if a late copy arrives.
-// TODO(#2): a record QBench restores, or one a fetch took for gone by
-// mistake, stays hidden for good: record_deletions keeps no QBench time to
-// let a copy with a later `last_updated` bring it back.
+/// Squares the written rows with the deletions QBench reported. A copy
+/// fetched after its record's deletion was seen proves QBench has the
+/// record again (it was restored, or the deletion was read by mistake):
+/// the deletion is forgotten and the row shown. Any other copy of a
+/// deleted record, however late it arrives, stays hidden.
 async fn apply_known_deletions(
     conn: &mut PgConnection,
     entity: Entity,
-    ids: &[i32],
+    fetched: &BTreeMap<i32, DateTime<Utc>>,
 ) -> Result<(), StoreError> {
+    let ids: Vec<i32> = fetched.keys().copied().collect();
+    let times: Vec<DateTime<Utc>> = fetched.values().copied().collect();
+    let sql = format!(
+        "WITH back AS ( \
+             DELETE FROM record_deletions d \
+             USING UNNEST($2::int4[], $3::timestamptz[]) AS u(id, fetched_at) \
+             WHERE d.entity = $1 AND d.record_id = u.id \
+                 AND u.fetched_at > coalesce(d.observed_at, d.detected_at) \
+             RETURNING d.record_id) \
+         UPDATE {table} AS t SET deleted_at = NULL FROM back \
+         WHERE t.id = back.record_id AND t.deleted_at IS NOT NULL",
+        table = entity.table()
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(entity.as_str())
+        .bind(&ids)
+        .bind(&times)
+        .execute(&mut *conn)
+        .await?;
     let sql = format!(
         "UPDATE {table} AS t SET deleted_at = d.detected_at FROM record_deletions d \
          WHERE d.entity = $1 AND d.record_id = t.id AND t.id = ANY($2) AND t.deleted_at IS NULL",
@@ -399,7 +427,7 @@ async fn apply_known_deletions(
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(entity.as_str())
-        .bind(ids)
+        .bind(&ids)
         .execute(conn)
         .await?;
     Ok(())
