@@ -394,7 +394,9 @@ fn rounds(incoming: Vec<Incoming>) -> Vec<Vec<Incoming>> {
 /// Squares the written rows with the deletions QBench reported. A copy
 /// fetched after its record's deletion was seen proves QBench has the
 /// record again (it was restored, or the deletion was read by mistake):
-/// the deletion is forgotten and the row shown. Any other copy of a
+/// the deletion is forgotten and the row shown, stamped with that copy's
+/// fetch time even when it was the version already held, so a redelivered
+/// tombstone older than it cannot hide the row again. Any other copy of a
 /// deleted record, however late it arrives, stays hidden.
 async fn apply_known_deletions(
     conn: &mut PgConnection,
@@ -409,9 +411,10 @@ async fn apply_known_deletions(
              USING UNNEST($2::int4[], $3::timestamptz[]) AS u(id, fetched_at) \
              WHERE d.entity = $1 AND d.record_id = u.id \
                  AND u.fetched_at > coalesce(d.observed_at, d.detected_at) \
-             RETURNING d.record_id) \
-         UPDATE {table} AS t SET deleted_at = NULL FROM back \
-         WHERE t.id = back.record_id AND t.deleted_at IS NOT NULL",
+             RETURNING d.record_id, u.fetched_at) \
+         UPDATE {table} AS t SET deleted_at = NULL, \
+             fetched_at = greatest(t.fetched_at, back.fetched_at) \
+         FROM back WHERE t.id = back.record_id",
         table = entity.table()
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))

@@ -331,6 +331,15 @@ async fn a_copy_fetched_after_the_deletion_was_seen_brings_the_record_back() {
         "the restored record stayed hidden"
     );
 
+    // The tombstone delivered once more (its ack was lost) is older than
+    // the copy that brought the record back.
+    assert_eq!(delete_78(&db.pool, fetcher_time(5)).await, 0);
+    assert_eq!(
+        sample_78(&db.pool).await,
+        (true, false),
+        "a redelivered tombstone hid the record again"
+    );
+
     // Deleted again later: hidden again.
     assert_eq!(delete_78(&db.pool, fetcher_time(9)).await, 1);
     assert_eq!(sample_78(&db.pool).await, (false, true));
