@@ -1,6 +1,6 @@
 //! Connections the commands share, made only when a command needs them.
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 
 use mirror_config::{ConfigError, DatabaseSettings, Env, ExposeSecret, NatsSettings};
 use sqlx::PgPool;
@@ -11,6 +11,29 @@ pub async fn database(env: &Env) -> anyhow::Result<PgPool> {
     let pool = mirror_store::open(settings.url.expose_secret(), 4, settings.wall_time_zone)
         .await
         .context("cannot open the mirror's database (DATABASE_URL)")?;
+    Ok(pool)
+}
+
+/// Opens the mirror's database for a command that only reads: a database
+/// this product has never run on is left as it is (no mirror is created in
+/// it, and no earlier tool's tables are adopted), since the likeliest cause
+/// is a DATABASE_URL naming the wrong one. A mirror of an older version is
+/// brought up to date, as any service would.
+pub async fn existing_database(env: &Env) -> anyhow::Result<PgPool> {
+    let settings = DatabaseSettings::from_env(env)?;
+    let url = settings.url.expose_secret();
+    let context = "cannot open the mirror's database (DATABASE_URL)";
+    let pool = mirror_store::connect(url, 4).await.context(context)?;
+    if !mirror_store::holds_mirror(&pool).await.context(context)? {
+        bail!(
+            "{context}: the database holds no mirror; nothing was changed. Check DATABASE_URL, or \
+             start qbench-api, qbench-fetcher or qbench-loader on it first: they create the mirror \
+             (and adopt an earlier tool's tables)"
+        );
+    }
+    mirror_store::migrate_configured(&pool, settings.wall_time_zone)
+        .await
+        .context(context)?;
     Ok(pool)
 }
 

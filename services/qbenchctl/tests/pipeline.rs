@@ -211,6 +211,77 @@ fn written_by(log: &str) -> u64 {
         .unwrap_or_else(|| panic!("no closing line in loader log:\n{log}"))
 }
 
+/// Tables in the database's schema.
+async fn tables(db: &TestDatabase) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables \
+         WHERE table_schema = current_schema() ORDER BY 1",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_reading_command_leaves_a_database_without_a_mirror_unchanged() {
+    let db = step("create database", TestDatabase::create())
+        .await
+        .unwrap();
+    let ctl = |args: &[&str]| {
+        let mut command = Command::new(binary("qbenchctl"));
+        command
+            .args(args)
+            .env("DATABASE_URL", &db.url)
+            .env("NATS_URL", "nats://127.0.0.1:1")
+            .kill_on_drop(true);
+        command
+    };
+    for args in [
+        &["status"][..],
+        &["users", "list"],
+        &["banlist", "list"],
+        &["skipped", "list"],
+    ] {
+        let output = within(Duration::from_secs(30), "qbenchctl", ctl(args).output())
+            .await
+            .unwrap();
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} succeeded");
+        assert!(
+            said.contains("holds no mirror; nothing was changed"),
+            "{args:?}: {said}"
+        );
+        assert!(
+            tables(&db).await.is_empty(),
+            "{args:?} changed the database"
+        );
+    }
+
+    // A command that writes creates the mirror, as a service would.
+    let mut create = ctl(&["users", "create", "--username", "alice", "--password-stdin"]);
+    let mut child = create.stdin(Stdio::piped()).spawn().unwrap();
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"Alice-password-1\n").await.unwrap();
+    }
+    let created = within(Duration::from_secs(60), "users create", child.wait())
+        .await
+        .unwrap();
+    assert!(created.success());
+    assert!(tables(&db).await.contains(&"users".to_owned()));
+    let listed = within(
+        Duration::from_secs(30),
+        "users list",
+        ctl(&["users", "list"]).output(),
+    )
+    .await
+    .unwrap();
+    assert!(listed.status.success());
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("alice"));
+    db.drop_database().await.unwrap();
+}
+
 #[tokio::test]
 async fn a_full_sync_mirrors_the_lab_and_an_incremental_one_follows_its_changes() {
     // List rows without report fields, as some tenants send them.

@@ -23,6 +23,12 @@ pub enum StoreError {
          they were recorded in (for a US lab, e.g. America/New_York) so they are converted right"
     )]
     ZoneRequired,
+    #[error(
+        "the database holds a table `{table}` that is neither a QBench mirror's nor the earlier \
+         tool's (it has no column `{column}`); check that DATABASE_URL names the mirror's \
+         database. Nothing was changed"
+    )]
+    NotAMirror { table: String, column: String },
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -168,6 +174,7 @@ async fn migrate_in(pool: &PgPool, zone: Option<Tz>) -> Result<(), StoreError> {
         .await?;
 
     let mut conn = dedicated.acquire().await?;
+    crate::adopt::check_adoptable(&mut conn).await?;
     if converts_wall_times(&mut conn).await? {
         let zone = zone.ok_or(StoreError::ZoneRequired)?;
         tracing::warn!(

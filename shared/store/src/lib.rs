@@ -6,6 +6,7 @@
 //! and checkpoints advance in the same transaction as the rows they cover,
 //! only over pages whose every record is committed.
 
+mod adopt;
 mod connect;
 mod cursors;
 mod deletions;
@@ -17,6 +18,7 @@ mod snapshot;
 mod sync_report;
 mod upsert;
 
+pub use adopt::holds_mirror;
 pub use connect::{
     StoreError, connect, connect_waiting, migrate, migrate_configured, open, open_waiting,
 };

@@ -49,7 +49,7 @@ pub async fn remove(env: &Env, entity: Entity, id: i32) -> anyhow::Result<ExitCo
 
 /// Prints every ban, or those of one entity.
 pub async fn list(env: &Env, entity: Option<Entity>) -> anyhow::Result<ExitCode> {
-    let pool = context::database(env).await?;
+    let pool = context::existing_database(env).await?;
     let bans = list_bans(&pool, entity).await?;
 
     if bans.is_empty() {

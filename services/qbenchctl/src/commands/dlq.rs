@@ -109,7 +109,7 @@ async fn loaded_since(
     env: &Env,
     records: &[Option<(Entity, i32)>],
 ) -> anyhow::Result<HashSet<(Entity, i32)>> {
-    let pool = context::database(env).await?;
+    let pool = context::existing_database(env).await?;
     let mut conn = pool.acquire().await?;
     let mut loaded = HashSet::new();
     for entity in Entity::ALL {

@@ -10,7 +10,7 @@ use mirror_records::Entity;
 use crate::context;
 
 pub async fn list(env: &Env, entity: Option<Entity>) -> anyhow::Result<ExitCode> {
-    let pool = context::database(env).await?;
+    let pool = context::existing_database(env).await?;
     let records = mirror_store::list_skipped(&pool, entity).await?;
     if records.is_empty() {
         println!("no records set aside");

@@ -9,7 +9,7 @@ use mirror_records::Entity;
 use crate::context;
 
 pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
-    let pool = context::database(env).await?;
+    let pool = context::existing_database(env).await?;
     // The fetcher holds its lock while it runs.
     if mirror_store::fetcher_is_running(&pool).await? {
         println!("fetcher: running");

@@ -96,7 +96,7 @@ pub async fn set_active(env: &Env, username: &str, active: bool) -> anyhow::Resu
 
 /// Prints every user with its state.
 pub async fn list(env: &Env) -> anyhow::Result<ExitCode> {
-    let accounts = accounts(env).await?;
+    let accounts = Accounts::new(context::existing_database(env).await?);
     let users = accounts.list_users().await?;
 
     if users.is_empty() {

@@ -38,7 +38,7 @@ impl Difference {
 const SHOWN: usize = 10;
 
 pub async fn run(env: &Env, entities: &[Entity]) -> anyhow::Result<ExitCode> {
-    let pool = context::database(env).await?;
+    let pool = context::existing_database(env).await?;
     let (client, settings) = context::qbench(env)?;
     let chosen: Vec<Entity> = Entity::ALL
         .into_iter()
