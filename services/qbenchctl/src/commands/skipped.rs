@@ -53,12 +53,17 @@ pub async fn retry(
     let js = async_nats::jetstream::new(context::nats(env).await?);
     let records = mirror_store::claim_for_retry(&pool, entity, ids).await?;
     if records.is_empty() {
-        println!("no records set aside match");
-        return Ok(if ids.is_empty() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        });
+        let of = entity.map_or(String::new(), |e| format!(" of entity {e}"));
+        if ids.is_empty() {
+            println!("no records set aside{of}: nothing to retry");
+            return Ok(ExitCode::SUCCESS);
+        }
+        let ids: Vec<String> = ids.iter().map(i32::to_string).collect();
+        eprintln!(
+            "no record{of} with id {} is set aside (`qbenchctl skipped list` names those that are)",
+            ids.join(", ")
+        );
+        return Ok(ExitCode::FAILURE);
     }
 
     let tag = format!("operator:{}", Utc::now().timestamp_millis());

@@ -32,11 +32,14 @@ pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
         // While a run loads, how far its leading committed pages reach; a
         // complete checkpoint's page and id belong to whichever run came
         // last (often a short incremental one) and would only mislead.
-        let progress = match (status.as_str(), c.run_id) {
-            ("complete", _) | (_, None) => String::new(),
-            (_, Some(run)) => format!(
-                "; run {run}: {} pages committed, up to id {}",
-                c.last_cursor.unwrap_or(0),
+        // With no page of the run committed, the stored id is an earlier
+        // run's and is not shown.
+        let progress = match (status.as_str(), c.run_id, c.last_cursor.unwrap_or(0)) {
+            ("complete", _, _) | (_, None, _) => String::new(),
+            (_, Some(run), pages) if pages <= 0 => format!("; run {run}: no page committed yet"),
+            (_, Some(run), pages) => format!(
+                "; run {run}: {pages} page{} committed, up to id {}",
+                if pages == 1 { "" } else { "s" },
                 c.last_id.map_or("-".into(), |v| v.to_string()),
             ),
         };
