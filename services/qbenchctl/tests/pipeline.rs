@@ -319,7 +319,10 @@ async fn a_full_sync_mirrors_the_lab_and_an_incremental_one_follows_its_changes(
 
     let (ok, status) = p.ctl(&["status"], STEP).await;
     assert!(ok, "{status}");
-    assert!(status.starts_with("fetcher: running\n"), "{status}");
+    assert!(
+        status.starts_with("fetcher: running\nloaders: 1 running\napi: 0 running\n"),
+        "{status}"
+    );
     assert!(
         status.contains("  test      complete  synced to 20"),
         "{status}"

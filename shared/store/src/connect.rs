@@ -98,9 +98,15 @@ pub async fn connect_waiting(
     max_connections: u32,
     acquire_timeout: Duration,
 ) -> Result<PgPool, StoreError> {
-    let options: PgConnectOptions = url.parse()?;
+    let mut options: PgConnectOptions = url.parse()?;
+    if options.get_application_name().is_none() {
+        options = options.application_name(crate::presence::application_name());
+    }
     let options = options.options([("jit", "off"), ("plan_cache_mode", "force_custom_plan")]);
+    // One connection stays open while the process runs, so `qbenchctl
+    // status` sees an idle service too (see `connected_services`).
     let pool = PgPoolOptions::new()
+        .min_connections(1)
         .max_connections(max_connections)
         .acquire_timeout(acquire_timeout)
         .connect_lazy_with(options.clone());

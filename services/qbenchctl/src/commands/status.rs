@@ -10,15 +10,35 @@ use crate::context;
 
 pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
     let pool = context::existing_database(env).await?;
-    // The fetcher holds its lock while it runs.
+    // The fetcher holds its lock while it runs; the other instances
+    // connected wait as standbys.
+    let connected = mirror_store::connected_services(&pool).await?;
+    let count = |service: &str| {
+        connected
+            .iter()
+            .find(|(name, _)| *name == service)
+            .map_or(0, |(_, n)| *n)
+    };
     if mirror_store::fetcher_is_running(&pool).await? {
-        println!("fetcher: running");
+        let standbys = count("qbench-fetcher") - 1;
+        match standbys {
+            n if n > 0 => println!("fetcher: running, {n} more waiting as standby"),
+            _ => println!("fetcher: running"),
+        }
     } else {
         println!(
             "fetcher: none running (no sync runs until one starts; fetch requests wait in {})",
             Stream::Fetch.name()
         );
     }
+    match count("qbench-loader") {
+        0 => println!(
+            "loaders: none running (published records wait in {} until one starts)",
+            Stream::Raw.name()
+        ),
+        n => println!("loaders: {n} running"),
+    }
+    println!("api: {} running", count("qbench-api"));
     println!("checkpoints:");
     let checkpoints = mirror_store::checkpoints(&pool).await?;
     if checkpoints.is_empty() {
