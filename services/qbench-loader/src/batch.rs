@@ -16,7 +16,7 @@ use async_nats::jetstream;
 use chrono::Utc;
 use mirror_bus::{Outgoing, Stream, header, subject};
 use mirror_records::{Entity, map_record};
-use mirror_store::{Deletion, Incoming, Outcome, Receipt, SkippedRecord, StoreError};
+use mirror_store::{Incoming, Outcome, Receipt, SkippedRecord, StoreError};
 use sqlx::PgPool;
 use tracing::Instrument;
 
@@ -84,7 +84,7 @@ pub struct BatchReport {
 /// The decision for one message.
 enum Fate {
     Load(Incoming),
-    Delete(Deletion),
+    Delete(i32),
     /// Parent missing; try again later.
     Wait {
         parent_id: i32,
@@ -147,10 +147,7 @@ fn first_look(ctx: &BatchContext, entity: Entity, delivery: &Delivery) -> Fate {
         return Fate::Reject(format!("id {} is out of range", parsed.headers.id));
     };
     if parsed.headers.deleted {
-        return Fate::Delete(Deletion {
-            id,
-            observed_at: parsed.headers.fetched_at,
-        });
+        return Fate::Delete(id);
     }
     match map_record(entity, &parsed.payload, ctx.timezone) {
         Ok(row) => Fate::Load(Incoming {
@@ -304,8 +301,8 @@ async fn commit(
                 loads.push(incoming.clone());
                 Some(Outcome::Loaded)
             }
-            Fate::Delete(deletion) => {
-                deletes.push(*deletion);
+            Fate::Delete(id) => {
+                deletes.push(*id);
                 Some(Outcome::Loaded)
             }
             Fate::SetAside(_) => Some(Outcome::Skipped),
@@ -336,8 +333,7 @@ async fn commit(
         })
         .chain(loaded_ids)
         .collect();
-    let deleted: Vec<i32> = deletes.iter().map(|d| d.id).collect();
-    let written: Vec<i32> = settling.iter().chain(&deleted).copied().collect();
+    let written: Vec<i32> = settling.iter().chain(&deletes).copied().collect();
 
     let mut tx = ctx.pool.begin().await?;
     mirror_store::lock_records(&mut tx, entity, &written).await?;
@@ -360,7 +356,7 @@ async fn commit(
         }
     }
     let recorded = mirror_store::record_receipts(&mut tx, entity, &receipts).await?;
-    let settled = mirror_store::settle_skipped(&mut tx, entity, &settling, &deleted).await?;
+    let settled = mirror_store::settle_skipped(&mut tx, entity, &settling, &deletes).await?;
     if recorded + settled > 0 {
         mirror_store::advance_checkpoint(&mut tx, entity).await?;
     }

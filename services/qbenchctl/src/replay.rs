@@ -19,7 +19,7 @@ use chrono_tz::Tz;
 use futures::StreamExt;
 use mirror_bus::{RawHeaders, Stream, subject};
 use mirror_records::{Entity, map_record};
-use mirror_store::{Deletion, Incoming};
+use mirror_store::Incoming;
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -126,7 +126,7 @@ fn deliver_policy(start: ReplayStart) -> anyhow::Result<DeliverPolicy> {
 /// What one message turns into.
 enum Fate {
     Load(Box<Incoming>),
-    Delete(Deletion),
+    Delete(i32),
     Skip(i64, String),
 }
 
@@ -153,16 +153,15 @@ async fn load_batch(
     for fate in fates {
         match fate {
             Fate::Load(incoming) => loads.push(*incoming),
-            Fate::Delete(deletion) => deletes.push(deletion),
+            Fate::Delete(id) => deletes.push(id),
             Fate::Skip(id, reason) => counts.skipped.push((id, reason)),
         }
     }
     let loaded = loads.len();
-    let deleted: Vec<i32> = deletes.iter().map(|d| d.id).collect();
     let ids: Vec<i32> = loads
         .iter()
         .map(|i| i.row.envelope().id)
-        .chain(deleted.iter().copied())
+        .chain(deletes.iter().copied())
         .collect();
     mirror_store::lock_records(&mut tx, entity, &ids).await?;
     let summary = mirror_store::upsert_rows(&mut tx, entity, loads, options.force).await?;
@@ -178,7 +177,7 @@ async fn load_batch(
     // loader loads them. The checkpoint lock comes first, as for a loader.
     if !written.is_empty() || !deletes.is_empty() {
         mirror_store::hold_checkpoint(&mut tx, entity).await?;
-        let settled = mirror_store::settle_skipped(&mut tx, entity, &written, &deleted).await?;
+        let settled = mirror_store::settle_skipped(&mut tx, entity, &written, &deletes).await?;
         if settled > 0 {
             mirror_store::advance_checkpoint(&mut tx, entity).await?;
         }
@@ -202,10 +201,7 @@ fn read(message: &jetstream::Message, entity: Entity, zone: Tz) -> Fate {
         return Fate::Skip(id, format!("id {id} is out of range"));
     };
     if headers.deleted {
-        return Fate::Delete(Deletion {
-            id: row_id,
-            observed_at: headers.fetched_at,
-        });
+        return Fate::Delete(row_id);
     }
     let sequence = match message.info() {
         Ok(info) => info.stream_sequence as i64,

@@ -26,7 +26,7 @@ pub use connect::{
 pub use cursors::{
     FetchCursor, load_cursor, max_id, pages_recorded, save_cursor, unfinished_full_runs,
 };
-pub use deletions::{Deletion, live_ids, mark_deleted};
+pub use deletions::{live_ids, mark_deleted};
 pub use fetcher_lock::{FetcherLock, fetcher_is_running};
 pub use ledger::{
     Outcome, Receipt, advance_checkpoint, hold_checkpoint, record_receipts, settle_skipped_receipts,

@@ -308,14 +308,6 @@ pub async fn upsert_rows(
     incoming: Vec<Incoming>,
     force: bool,
 ) -> Result<UpsertSummary, StoreError> {
-    // When each record was last fetched, whichever version that copy was.
-    let mut fetched: BTreeMap<i32, DateTime<Utc>> = BTreeMap::new();
-    for copy in &incoming {
-        let newest = fetched
-            .entry(copy.row.envelope().id)
-            .or_insert(copy.fetched_at);
-        *newest = (*newest).max(copy.fetched_at);
-    }
     let rounds = rounds(incoming);
     let Some(first) = rounds.first() else {
         return Ok(UpsertSummary::default());
@@ -342,7 +334,7 @@ pub async fn upsert_rows(
             *seen = (seen.0 || inserted, seen.1 || revised);
         }
     }
-    apply_known_deletions(conn, entity, &fetched).await?;
+    apply_known_deletions(conn, entity, &ids).await?;
 
     let mut summary = UpsertSummary {
         unchanged: ids.len() - written.len(),
@@ -391,38 +383,18 @@ fn rounds(incoming: Vec<Incoming>) -> Vec<Vec<Incoming>> {
     rounds
 }
 
-/// Squares the written rows with the deletions QBench reported. A copy
-/// fetched after its record's deletion was seen proves QBench has the
-/// record again (it was restored, or the deletion was read by mistake):
-/// the deletion is forgotten and the row shown, stamped with that copy's
-/// fetch time even when it was the version already held, so a redelivered
-/// tombstone older than it cannot hide the row again. Any other copy of a
-/// deleted record, however late it arrives, stays hidden.
+/// A record deleted in QBench stays hidden even if a late copy arrives.
+// TODO(#2): a record QBench restores, or one a fetch took for gone by
+// mistake, stays hidden for good. Bringing it back needs the time each copy
+// was read in QBench, which no message carries: `fetched-at` is stamped when
+// the fetcher publishes (pages are read ahead, tombstones come from other
+// tasks), and a set-aside record sent back is stamped anew, so comparing it
+// with a deletion's time would bring back records QBench deleted.
 async fn apply_known_deletions(
     conn: &mut PgConnection,
     entity: Entity,
-    fetched: &BTreeMap<i32, DateTime<Utc>>,
+    ids: &[i32],
 ) -> Result<(), StoreError> {
-    let ids: Vec<i32> = fetched.keys().copied().collect();
-    let times: Vec<DateTime<Utc>> = fetched.values().copied().collect();
-    let sql = format!(
-        "WITH back AS ( \
-             DELETE FROM record_deletions d \
-             USING UNNEST($2::int4[], $3::timestamptz[]) AS u(id, fetched_at) \
-             WHERE d.entity = $1 AND d.record_id = u.id \
-                 AND u.fetched_at > coalesce(d.observed_at, d.detected_at) \
-             RETURNING d.record_id, u.fetched_at) \
-         UPDATE {table} AS t SET deleted_at = NULL, \
-             fetched_at = greatest(t.fetched_at, back.fetched_at) \
-         FROM back WHERE t.id = back.record_id",
-        table = entity.table()
-    );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(entity.as_str())
-        .bind(&ids)
-        .bind(&times)
-        .execute(&mut *conn)
-        .await?;
     let sql = format!(
         "UPDATE {table} AS t SET deleted_at = d.detected_at FROM record_deletions d \
          WHERE d.entity = $1 AND d.record_id = t.id AND t.id = ANY($2) AND t.deleted_at IS NULL",
@@ -430,7 +402,7 @@ async fn apply_known_deletions(
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(entity.as_str())
-        .bind(&ids)
+        .bind(ids)
         .execute(conn)
         .await?;
     Ok(())

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use mirror_records::{Entity, map_record};
 use mirror_store::{
-    Deletion, Incoming, Outcome, PageRecord, Receipt, RunStatus, checkpoints, finish_run_entity,
+    Incoming, Outcome, PageRecord, Receipt, RunStatus, checkpoints, finish_run_entity,
     lock_records, mark_deleted, migrate, record_page, record_receipts, run_progress,
     settle_skipped_receipts, start_run, start_run_entity, upsert_rows,
 };
@@ -169,38 +169,20 @@ struct Held {
     commit: oneshot::Receiver<()>,
 }
 
-/// A fixed instant on the fetcher's clock, and `minutes` after it.
-fn fetcher_time(minutes: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(1_780_000_000 + minutes * 60, 0).unwrap()
-}
-
-/// A copy of sample 78 the fetcher read at `fetched_at`.
-fn copy_of_78(fetched_at: DateTime<Utc>, sequence: i64) -> Incoming {
-    Incoming {
-        fetched_at,
-        ..incoming(Entity::Sample, json!({"id": 78, "order_id": 10}), sequence)
-    }
-}
-
 /// Writes in a transaction of its own, as a loader's batch does; commits at
-/// once, or when told if `held`. The copy is one the fetcher read before it
-/// saw the deletion: a late copy, whichever commits first.
+/// once, or when told if `held`.
 async fn write_sample_78(pool: PgPool, write: Write, held: Option<Held>) {
     let mut tx = pool.begin().await.unwrap();
     lock_records(&mut tx, Entity::Sample, &[78]).await.unwrap();
     match write {
         Write::Copy => {
-            let copy = copy_of_78(fetcher_time(0), 20);
+            let copy = incoming(Entity::Sample, json!({"id": 78, "order_id": 10}), 20);
             upsert_rows(&mut tx, Entity::Sample, vec![copy], false)
                 .await
                 .unwrap();
         }
         Write::Deletion => {
-            let deletion = Deletion {
-                id: 78,
-                observed_at: fetcher_time(1),
-            };
-            mark_deleted(&mut tx, Entity::Sample, &[deletion], None)
+            mark_deleted(&mut tx, Entity::Sample, &[78], None)
                 .await
                 .unwrap();
         }
@@ -255,118 +237,6 @@ async fn a_deletion_waits_for_a_copy_being_written_and_hides_it() {
 #[tokio::test]
 async fn a_copy_waits_for_a_deletion_being_written_and_is_hidden_on_arrival() {
     a_writer_of_sample_78_waits_for_another(Write::Deletion, Write::Copy).await;
-}
-
-/// Whether sample 78 is live in the mirror, and whether a deletion of it
-/// is on record.
-async fn sample_78(pool: &PgPool) -> (bool, bool) {
-    sqlx::query_as(
-        "SELECT s.deleted_at IS NULL, \
-             EXISTS (SELECT 1 FROM record_deletions \
-                 WHERE entity = 'sample' AND record_id = 78) \
-         FROM samples s WHERE s.id = 78",
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap()
-}
-
-async fn delete_78(pool: &PgPool, observed_at: DateTime<Utc>) -> u64 {
-    let mut tx = pool.begin().await.unwrap();
-    let deletion = Deletion {
-        id: 78,
-        observed_at,
-    };
-    let hidden = step(
-        "delete",
-        mark_deleted(&mut tx, Entity::Sample, &[deletion], None),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    hidden
-}
-
-#[tokio::test]
-async fn a_copy_fetched_after_the_deletion_was_seen_brings_the_record_back() {
-    let db = migrated().await;
-    seed_parents(&db.pool).await;
-    load(
-        &db.pool,
-        Entity::Sample,
-        vec![copy_of_78(fetcher_time(0), 20)],
-    )
-    .await;
-    assert_eq!(delete_78(&db.pool, fetcher_time(5)).await, 1);
-    assert_eq!(sample_78(&db.pool).await, (false, true));
-
-    // Read before the deletion was seen, delivered after: stays hidden.
-    load(
-        &db.pool,
-        Entity::Sample,
-        vec![copy_of_78(fetcher_time(4), 21)],
-    )
-    .await;
-    assert_eq!(
-        sample_78(&db.pool).await,
-        (false, true),
-        "a late copy showed a deleted record"
-    );
-
-    // Read after: QBench has the record again, even at the version the
-    // mirror holds.
-    let summary = load(
-        &db.pool,
-        Entity::Sample,
-        vec![copy_of_78(fetcher_time(6), 21)],
-    )
-    .await;
-    assert_eq!(
-        summary.unchanged, 1,
-        "the copy was the version already held"
-    );
-    assert_eq!(
-        sample_78(&db.pool).await,
-        (true, false),
-        "the restored record stayed hidden"
-    );
-
-    // The tombstone delivered once more (its ack was lost) is older than
-    // the copy that brought the record back.
-    assert_eq!(delete_78(&db.pool, fetcher_time(5)).await, 0);
-    assert_eq!(
-        sample_78(&db.pool).await,
-        (true, false),
-        "a redelivered tombstone hid the record again"
-    );
-
-    // Deleted again later: hidden again.
-    assert_eq!(delete_78(&db.pool, fetcher_time(9)).await, 1);
-    assert_eq!(sample_78(&db.pool).await, (false, true));
-    db.drop_database().await.unwrap();
-}
-
-#[tokio::test]
-async fn a_deletion_seen_before_the_stored_copy_was_fetched_changes_nothing() {
-    let db = migrated().await;
-    seed_parents(&db.pool).await;
-    load(
-        &db.pool,
-        Entity::Sample,
-        vec![copy_of_78(fetcher_time(6), 20)],
-    )
-    .await;
-    assert_eq!(delete_78(&db.pool, fetcher_time(5)).await, 0);
-    assert_eq!(
-        sample_78(&db.pool).await,
-        (true, false),
-        "a stale deletion hid a live record"
-    );
-
-    // A deletion seen after it does hide the record.
-    assert_eq!(delete_78(&db.pool, fetcher_time(7)).await, 1);
-    assert_eq!(sample_78(&db.pool).await, (false, true));
-    db.drop_database().await.unwrap();
 }
 
 #[tokio::test]
