@@ -2,12 +2,14 @@
 //!
 //! The first migration adopts the earlier tool's tables in place (`CREATE
 //! TABLE IF NOT EXISTS`), and each migration commits on its own. Aimed at
-//! the wrong database, one that happens to hold a `tests` table of some
-//! other application, the first migrations would add tables beside it and a
-//! later one would fail half-way. So before migrating a database that holds
-//! no migrations of this product yet, every table it shares a name with the
-//! earlier tool must have all of that tool's columns; otherwise nothing is
-//! changed and the error names the table.
+//! the wrong database, one that happens to hold a `tests` or a `sync_runs`
+//! table of some other application, the first migrations would add tables
+//! beside it and a later one would fail half-way. So before migrating a
+//! database that holds no mirror yet, every table it shares a name with the
+//! earlier tool must have all of that tool's columns, and no other object
+//! a migration creates (a table, view, index or function it does not
+//! create "if not exists") may exist already; otherwise nothing is changed
+//! and the error names the object.
 
 use sqlx::{PgConnection, PgPool};
 
@@ -38,11 +40,85 @@ fn earlier_tables() -> Vec<(&'static str, Vec<&'static str>)> {
     tables
 }
 
-/// Refuses a database not yet migrated by this product whose tables of
-/// the earlier tool's names are not that tool's.
-pub(crate) async fn check_adoptable(conn: &mut PgConnection) -> Result<(), StoreError> {
+/// The first migration's version: recorded, the database holds a mirror.
+const FIRST_VERSION: i64 = 20261201000001;
+
+/// Objects a migration creates that must not exist before it runs: those
+/// made by a plain `CREATE TABLE|VIEW|INDEX|FUNCTION` (not "if not
+/// exists", not "or replace"), by kind and name, comments left out.
+fn created_objects(sql: &str) -> Vec<(&'static str, String)> {
+    let text: String = sql
+        .lines()
+        .map(|line| line.split("--").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut objects = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        if *word != "CREATE" {
+            continue;
+        }
+        let mut rest = &words[i + 1..];
+        if rest.first() == Some(&"UNIQUE") {
+            rest = &rest[1..];
+        }
+        let kind = match rest.first() {
+            Some(&"TABLE") => "table",
+            Some(&"VIEW") => "view",
+            Some(&"INDEX") => "index",
+            Some(&"FUNCTION") => "function",
+            _ => continue,
+        };
+        let Some(name) = rest.get(1) else { continue };
+        if *name == "IF" {
+            continue;
+        }
+        let name = name.split('(').next().unwrap_or_default();
+        // One the migration drops first if it exists may exist already.
+        let dropped = words.windows(5).any(|w| {
+            w[0] == "DROP" && w[2] == "IF" && w[3] == "EXISTS" && w[4].trim_end_matches(';') == name
+        });
+        if dropped {
+            continue;
+        }
+        if !name.is_empty() {
+            objects.push((kind, name.to_owned()));
+        }
+    }
+    objects
+}
+
+/// Refuses a database that holds no mirror yet when a migration would
+/// clash with what is in it (see the module's documentation).
+pub(crate) async fn check_adoptable(
+    conn: &mut PgConnection,
+    migrator: &sqlx::migrate::Migrator,
+) -> Result<(), StoreError> {
     if holds_migrations(&mut *conn).await? {
         return Ok(());
+    }
+    for migration in migrator.iter() {
+        for (kind, name) in created_objects(migration.sql.as_str()) {
+            let exists: bool = if kind == "function" {
+                sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM pg_proc p \
+                     JOIN pg_namespace n ON n.oid = p.pronamespace \
+                     WHERE n.nspname = current_schema() AND p.proname = $1)",
+                )
+            } else {
+                sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM pg_class c \
+                     JOIN pg_namespace n ON n.oid = c.relnamespace \
+                     WHERE n.nspname = current_schema() AND c.relname = $1)",
+                )
+            }
+            .bind(&name)
+            .fetch_one(&mut *conn)
+            .await?;
+            if exists {
+                return Err(StoreError::Clash { kind, name });
+            }
+        }
     }
     for (table, columns) in earlier_tables() {
         let present: Vec<String> = sqlx::query_scalar(
@@ -65,23 +141,57 @@ pub(crate) async fn check_adoptable(conn: &mut PgConnection) -> Result<(), Store
     Ok(())
 }
 
-/// Whether this product has migrated the database before: it then holds a
-/// mirror, perhaps of an older version.
+/// Whether this product has migrated the database before (its first
+/// migration is recorded): it then holds a mirror, perhaps of an older
+/// version.
 pub async fn holds_mirror(pool: &PgPool) -> Result<bool, StoreError> {
     let mut conn = pool.acquire().await?;
     holds_migrations(&mut conn).await
 }
 
 async fn holds_migrations(conn: &mut PgConnection) -> Result<bool, StoreError> {
-    let found = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
-        .fetch_one(conn)
+    let table: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(&mut *conn)
         .await?;
-    Ok(found)
+    if !table {
+        return Ok(false);
+    }
+    // Another application migrated with the same tool keeps its own
+    // versions there.
+    let ours = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM _sqlx_migrations WHERE version = $1 AND success)",
+    )
+    .bind(FIRST_VERSION)
+    .fetch_one(conn)
+    .await?;
+    Ok(ours)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_creations_are_found_and_tolerant_ones_left_out() {
+        let sql = "-- CREATE TABLE commented (id int);\n\
+                   CREATE TABLE IF NOT EXISTS users (id int);\n\
+                   CREATE TABLE sync_runs(id int);\n\
+                   DROP INDEX IF EXISTS tests_state_idx;\n\
+                   CREATE INDEX tests_state_idx ON tests (state);\n\
+                   CREATE UNIQUE INDEX runs_key ON sync_runs (id);\n\
+                   CREATE OR REPLACE VIEW visible_tests AS SELECT 1;\n\
+                   CREATE VIEW visible_orders AS SELECT 1;\n\
+                   CREATE FUNCTION mirror_f(a int) RETURNS int AS $$ SELECT a $$ LANGUAGE sql;";
+        assert_eq!(
+            created_objects(sql),
+            [
+                ("table", "sync_runs".to_owned()),
+                ("index", "runs_key".to_owned()),
+                ("view", "visible_orders".to_owned()),
+                ("function", "mirror_f".to_owned()),
+            ]
+        );
+    }
 
     #[test]
     fn the_earlier_tables_are_read_with_their_columns() {

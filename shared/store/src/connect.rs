@@ -29,6 +29,11 @@ pub enum StoreError {
          database. Nothing was changed"
     )]
     NotAMirror { table: String, column: String },
+    #[error(
+        "the database holds a {kind} `{name}` that a migration of the mirror would create, but \
+         no mirror; check that DATABASE_URL names the mirror's database. Nothing was changed"
+    )]
+    Clash { kind: &'static str, name: String },
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -180,7 +185,7 @@ async fn migrate_in(pool: &PgPool, zone: Option<Tz>) -> Result<(), StoreError> {
         .await?;
 
     let mut conn = dedicated.acquire().await?;
-    crate::adopt::check_adoptable(&mut conn).await?;
+    crate::adopt::check_adoptable(&mut conn, &migrator).await?;
     if converts_wall_times(&mut conn).await? {
         let zone = zone.ok_or(StoreError::ZoneRequired)?;
         tracing::warn!(
