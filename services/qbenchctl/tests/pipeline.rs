@@ -707,6 +707,10 @@ async fn skipped_records_are_listed_by_entity_and_retried_once_their_parent_exis
         .ctl(&["skipped", "retry", "--id", "123456789"], STEP)
         .await;
     assert!(!ok, "retrying an unknown id succeeded:\n{out}");
+    assert!(
+        out.contains("no record with id 123456789 is set aside"),
+        "{out}"
+    );
     p.finish().await;
 }
 

@@ -52,18 +52,10 @@ pub async fn retry(
     let pool = context::database(env).await?;
     let js = async_nats::jetstream::new(context::nats(env).await?);
     let records = mirror_store::claim_for_retry(&pool, entity, ids).await?;
-    if records.is_empty() {
+    if records.is_empty() && ids.is_empty() {
         let of = entity.map_or(String::new(), |e| format!(" of entity {e}"));
-        if ids.is_empty() {
-            println!("no records set aside{of}: nothing to retry");
-            return Ok(ExitCode::SUCCESS);
-        }
-        let ids: Vec<String> = ids.iter().map(i32::to_string).collect();
-        eprintln!(
-            "no record{of} with id {} is set aside (`qbenchctl skipped list` names those that are)",
-            ids.join(", ")
-        );
-        return Ok(ExitCode::FAILURE);
+        println!("no records set aside{of}: nothing to retry");
+        return Ok(ExitCode::SUCCESS);
     }
 
     let tag = format!("operator:{}", Utc::now().timestamp_millis());
@@ -115,8 +107,24 @@ pub async fn retry(
     for line in &lines {
         println!("{line}");
     }
-    println!("{} records requeued", records.len());
-    Ok(ExitCode::SUCCESS)
+    if !records.is_empty() {
+        println!("{} records requeued", records.len());
+    }
+    // Ids asked for that matched no entry are named, and fail the command.
+    let missing: Vec<String> = ids
+        .iter()
+        .filter(|id| !records.iter().any(|r| r.record_id == **id))
+        .map(i32::to_string)
+        .collect();
+    if missing.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let of = entity.map_or(String::new(), |e| format!(" of entity {e}"));
+    eprintln!(
+        "no record{of} with id {} is set aside (`qbenchctl skipped list` names those that are)",
+        missing.join(", ")
+    );
+    Ok(ExitCode::FAILURE)
 }
 
 /// A request to the fetcher for the record's current copy.
