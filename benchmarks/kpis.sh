@@ -100,18 +100,7 @@ sql "VACUUM (ANALYZE)"
 result "vacuum_analyze.seconds: $(elapsed "$t0" "$(now)")"
 
 log "API on a free port"
-AUTH_SECRET_KEY="$(openssl rand -hex 32)"
-export AUTH_SECRET_KEY
-port="$(free_port)"
-base="http://127.0.0.1:$port"
-start qbench-api api --host 127.0.0.1 --port "$port"
-api_pid=$started
-for _ in $(seq 300); do
-  curl -fs "$base/api/health" >/dev/null 2>&1 && break
-  kill -0 "$api_pid" 2>/dev/null || { echo "the API exited; see $work/api.log" >&2; exit 1; }
-  sleep 0.1
-done
-curl -fs "$base/api/health" >/dev/null
+start_api
 result "api.database_max_connections: ${DATABASE_MAX_CONNECTIONS:-10 (default)}"
 
 export KPI_LOAD_USERNAME="bench$$"

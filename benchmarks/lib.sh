@@ -1,5 +1,5 @@
-# Shell functions shared by the benchmark scripts (ingest.sh, kpis.sh);
-# sourced, not run.
+# Shell functions shared by the benchmark scripts (ingest.sh, kpis.sh,
+# loaders.sh, login.sh); sourced, not run.
 #
 # The script sets ADMIN_URL (and SIM_CLOCK if it starts the simulator)
 # before sourcing this file, and `bin` before starting any binary. Sourcing
@@ -128,6 +128,24 @@ stop() {
     [ "$pid" = "$1" ] || kept+=("$pid")
   done
   pids=("${kept[@]}")
+}
+
+# Starts qbench-api on a free port with a new AUTH_SECRET_KEY and waits
+# until it answers; leaves its root in $base and its pid in $api_pid.
+start_api() {
+  AUTH_SECRET_KEY="$(openssl rand -hex 32)"
+  export AUTH_SECRET_KEY
+  local port
+  port="$(free_port)"
+  base="http://127.0.0.1:$port"
+  start qbench-api api --host 127.0.0.1 --port "$port"
+  api_pid=$started
+  for _ in $(seq 300); do
+    curl -fs "$base/api/health" >/dev/null 2>&1 && break
+    kill -0 "$api_pid" 2>/dev/null || { echo "the API exited; see $work/api.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  curl -fs "$base/api/health" >/dev/null
 }
 
 start_simulator() {

@@ -34,18 +34,7 @@ machine
 fresh_database login
 export DATABASE_URL="$db_url"
 export RUST_LOG="info,sqlx::postgres::notice=warn"
-AUTH_SECRET_KEY="$(openssl rand -hex 32)"
-export AUTH_SECRET_KEY
-port="$(free_port)"
-base="http://127.0.0.1:$port"
-start qbench-api api --host 127.0.0.1 --port "$port"
-api_pid=$started
-for _ in $(seq 300); do
-  curl -fs "$base/api/health" >/dev/null 2>&1 && break
-  kill -0 "$api_pid" 2>/dev/null || { echo "the API exited; see $work/api.log" >&2; exit 1; }
-  sleep 0.1
-done
-curl -fs "$base/api/health" >/dev/null
+start_api
 
 # How many accounts are active, disabled and locked.
 account_states() {
