@@ -773,6 +773,15 @@ async fn deletions_offset_by_creations_push_no_record_past_the_reader(look_pages
     let changes = while_held(p.lab(), move |lab| {
         lab.delete(Entity::Sample, &doomed).unwrap();
         lab.advance(Duration::from_secs(7 * 86_400));
+        // How many samples a week brings depends on where the generated
+        // lab's history ends: a day more at a time until the deleted ones
+        // are made up for.
+        for _ in 0..60 {
+            if lab.live_count(Entity::Sample) >= before {
+                break;
+            }
+            lab.advance(Duration::from_secs(86_400));
+        }
     });
     let fetcher = p.fetcher(&[("FEED_LOOK_PAGES", look_pages)]).await;
 
