@@ -3,7 +3,7 @@
 use std::fmt;
 
 use async_nats::jetstream;
-use mirror_records::Entity;
+use mirror_records::{Entity, last_updated};
 use mirror_store::{PageRecord, RunStatus};
 use qbench_client::{Page, PageQuery, QbenchClient, QbenchError};
 use serde_json::Value;
@@ -11,7 +11,7 @@ use sqlx::PgPool;
 use tracing::{Instrument, Span};
 use uuid::Uuid;
 
-use crate::publish::{PagePlace, PublishError, Published, publish_records};
+use crate::publish::{PagePlace, PublishError, Published, publish_records, publish_tagged};
 use crate::settings::FetcherSettings;
 
 /// How a run reads QBench.
@@ -337,11 +337,61 @@ async fn publish_and_record(
         page: Some(*ledger_page),
     };
     mirror_store::announce_page(&syncer.pool, run_id, entity, *ledger_page).await?;
-    let published = publish_records(&syncer.js, entity, records, place, source).await?;
+    let mut published = publish_records(&syncer.js, entity, records, place, source).await?;
+    let again = unheld(syncer, entity, records, &published).await?;
+    if !again.is_empty() {
+        let tag = format!("again-{run_id}");
+        let republished =
+            publish_tagged(&syncer.js, entity, &again, place, source, Some(&tag)).await?;
+        published.absorb(&republished);
+    }
     record_ledger_page(syncer, run_id, entity, *ledger_page, &published).await?;
     metrics::counter!("fetcher_records_published_total", "entity" => entity.as_str())
         .increment(published.stored as u64);
     Ok(published)
+}
+
+/// The records of a page JetStream took for duplicates (the same id and
+/// version published in the last two minutes) that the mirror does not
+/// hold at that version or a newer one. JetStream delivered the earlier
+/// copy to loaders once; if the mirror lacks it (its database was replaced
+/// meanwhile, or that copy is still on its way), the page must send it
+/// again, or the record would be missing for good and the page's count
+/// would not wait for it.
+async fn unheld(
+    syncer: &Syncer,
+    entity: Entity,
+    records: &[Value],
+    published: &Published,
+) -> Result<Vec<Value>, EntityFailure> {
+    if published.duplicate_places.is_empty() {
+        return Ok(Vec::new());
+    }
+    let duplicates: Vec<&Value> = published
+        .duplicate_places
+        .iter()
+        .filter_map(|&place| records.get(place))
+        .collect();
+    let ids: Vec<i32> = published
+        .duplicate_places
+        .iter()
+        .filter_map(|&place| published.ids.get(place).copied())
+        .collect();
+    let held = mirror_store::held_versions(&syncer.pool, entity, &ids).await?;
+    Ok(duplicates
+        .into_iter()
+        .zip(&ids)
+        .filter(|(raw, id)| match held.get(*id) {
+            // No row: the mirror never loaded the record.
+            None => true,
+            Some(stored) => match last_updated(raw).ok().flatten() {
+                Some(version) => stored.is_none_or(|stored| stored < version),
+                // Without a version, a row of the record is all to go by.
+                None => false,
+            },
+        })
+        .map(|(raw, _)| raw.clone())
+        .collect())
 }
 
 /// Records a published ledger page.

@@ -31,8 +31,20 @@ pub struct Published {
     pub last_id: Option<i32>,
     /// Ids of the records published, in page order.
     pub ids: Vec<i32>,
+    /// Where on the page the duplicates are, in page order.
+    pub duplicate_places: Vec<usize>,
     /// The raw stream's sequence of the last record, as JetStream stored it.
     pub last_sequence: Option<u64>,
+}
+
+impl Published {
+    /// Counts `again`, the page's duplicates published once more under
+    /// another message id, as stored.
+    pub fn absorb(&mut self, again: &Published) {
+        self.stored += again.stored;
+        self.duplicates -= again.stored;
+        self.last_sequence = self.last_sequence.max(again.last_sequence);
+    }
 }
 
 /// A record could not be published; nothing after it on the page counts.
@@ -176,7 +188,10 @@ async fn send(
         .await
         .map_err(|e| failed(entity, i64::from(ids[e.index]), e))?;
     let mut published = Published::default();
-    for (id, ack) in ids.iter().zip(acks) {
+    for (place, (id, ack)) in ids.iter().zip(acks).enumerate() {
+        if ack.duplicate {
+            published.duplicate_places.push(place);
+        }
         count(&mut published, *id, ack.duplicate);
         published.last_sequence = Some(ack.sequence);
     }

@@ -46,4 +46,4 @@ pub use sync_report::{
     EntityTally, SyncReport, check_report_dir, count_page_changes, set_run_window, sync_report,
     write_report,
 };
-pub use upsert::{Incoming, UpsertSummary, existing_ids, lock_records, upsert_rows};
+pub use upsert::{Incoming, UpsertSummary, existing_ids, held_versions, lock_records, upsert_rows};

@@ -7,14 +7,14 @@
 //! incoming payload keeps the stored value (absent is not null), and the
 //! stored payload is merged with the incoming one so no key is ever lost.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use mirror_records::{Entity, Row};
 use serde_json::Value;
 use sqlx::postgres::PgArguments;
 use sqlx::query::Query;
-use sqlx::{PgConnection, Postgres};
+use sqlx::{PgConnection, PgPool, Postgres};
 
 use crate::StoreError;
 
@@ -406,6 +406,25 @@ async fn apply_known_deletions(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// The QBench version (`last_updated`, in seconds) the mirror holds of each
+/// of `ids` it has a row for, deleted or not; `None` for a row of a record
+/// without one.
+pub async fn held_versions(
+    pool: &PgPool,
+    entity: Entity,
+    ids: &[i32],
+) -> Result<HashMap<i32, Option<i64>>, StoreError> {
+    let sql = format!(
+        "SELECT id, source_version FROM {} WHERE id = ANY($1)",
+        entity.table()
+    );
+    let held: Vec<(i32, Option<i64>)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(ids)
+        .fetch_all(pool)
+        .await?;
+    Ok(held.into_iter().collect())
 }
 
 /// Which of `ids` exist in the entity's table (deleted or not).

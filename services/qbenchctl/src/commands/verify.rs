@@ -73,8 +73,10 @@ pub async fn run(env: &Env, entities: &[Entity]) -> anyhow::Result<ExitCode> {
     );
     if behind {
         println!(
-            "missing and stale records come with the next sync (`qbenchctl sync --wait`); \
-             a lab at work changes records between a sync and this check"
+            "a lab at work changes records between a sync and this check: records new or \
+             changed since come with the next sync (`qbenchctl sync --wait`); records missing \
+             for another reason with `qbenchctl fetch <entity> <id>...` or a full sync \
+             (`qbenchctl sync --full --wait`)"
         );
     }
     if extra {
