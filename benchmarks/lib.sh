@@ -82,7 +82,7 @@ stop_nats() {
 # a command substitution: the list of databases to drop must be kept.)
 fresh_database() {
   local name="qbench_bench_$1_$$"
-  psql "$ADMIN_URL" -qX -v ON_ERROR_STOP=1 \
+  PGOPTIONS='-c client_min_messages=warning' psql "$ADMIN_URL" -qX -v ON_ERROR_STOP=1 \
     -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" -c "CREATE DATABASE $name" >/dev/null
   databases+=("$name")
   db_url="${ADMIN_URL%/*}/$name"

@@ -26,9 +26,10 @@ pub async fn existing_database(env: &Env) -> anyhow::Result<PgPool> {
     let pool = mirror_store::connect(url, 4).await.context(context)?;
     if !mirror_store::holds_mirror(&pool).await.context(context)? {
         bail!(
-            "{context}: the database holds no mirror; nothing was changed. Check DATABASE_URL, or \
-             start qbench-api, qbench-fetcher or qbench-loader on it first: they create the mirror \
-             (and adopt an earlier tool's tables)"
+            "{context}: the database holds no mirror; nothing was changed. Check DATABASE_URL; \
+             a service (qbench-api, qbench-fetcher, qbench-loader) or a command that writes (such \
+             as `qbenchctl users create`) creates the mirror there, or adopts an earlier tool's \
+             tables"
         );
     }
     mirror_store::migrate_configured(&pool, settings.wall_time_zone)

@@ -2,8 +2,8 @@
 //!
 //! Every pool names its connections after the program and one instance of
 //! it (`qbench-loader/5f3a9c1e`), unless the URL names them already, so an
-//! operator's `status` can count the loaders and APIs that run, and the
-//! fetchers waiting as standbys, from PostgreSQL's list of sessions.
+//! operator's `status` can count the loaders and APIs that run from
+//! PostgreSQL's list of sessions.
 
 use std::sync::OnceLock;
 
@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use crate::StoreError;
 
 /// The services counted, by program name.
-const SERVICES: [&str; 3] = ["qbench-fetcher", "qbench-loader", "qbench-api"];
+const SERVICES: [&str; 2] = ["qbench-loader", "qbench-api"];
 
 /// This process's `application_name`: the program's file name and an
 /// instance tag, within PostgreSQL's 63 bytes.
@@ -35,7 +35,7 @@ pub(crate) fn application_name() -> &'static str {
 }
 
 /// How many instances of each service hold a connection to the database
-/// now, in the order fetcher, loader, API.
+/// now, in the order loader, API.
 pub async fn connected_services(pool: &PgPool) -> Result<Vec<(&'static str, i64)>, StoreError> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT split_part(application_name, '/', 1), count(DISTINCT application_name) \

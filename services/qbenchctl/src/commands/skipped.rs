@@ -108,7 +108,8 @@ pub async fn retry(
         println!("{line}");
     }
     if !records.is_empty() {
-        println!("{} records requeued", records.len());
+        let plural = if records.len() == 1 { "" } else { "s" };
+        println!("{} record{plural} requeued", records.len());
     }
     // Ids asked for that matched no entry are named, and fail the command.
     let missing: Vec<String> = ids

@@ -10,8 +10,8 @@ use crate::context;
 
 pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
     let pool = context::existing_database(env).await?;
-    // The fetcher holds its lock while it runs; the other instances
-    // connected wait as standbys.
+    // The fetcher holds its lock while it runs. (A standby only knocks on
+    // the lock now and then, holding no connection, so it is not counted.)
     let connected = mirror_store::connected_services(&pool).await?;
     let count = |service: &str| {
         connected
@@ -20,11 +20,7 @@ pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
             .map_or(0, |(_, n)| *n)
     };
     if mirror_store::fetcher_is_running(&pool).await? {
-        let standbys = count("qbench-fetcher") - 1;
-        match standbys {
-            n if n > 0 => println!("fetcher: running, {n} more waiting as standby"),
-            _ => println!("fetcher: running"),
-        }
+        println!("fetcher: running");
     } else {
         println!(
             "fetcher: none running (no sync runs until one starts; fetch requests wait in {})",
