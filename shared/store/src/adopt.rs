@@ -11,6 +11,8 @@
 //! create "if not exists") may exist already; otherwise nothing is changed
 //! and the error names the object.
 
+use std::collections::HashSet;
+
 use sqlx::{PgConnection, PgPool};
 
 use crate::StoreError;
@@ -45,7 +47,8 @@ const FIRST_VERSION: i64 = 20261201000001;
 
 /// Objects a migration creates that must not exist before it runs: those
 /// made by a plain `CREATE TABLE|VIEW|INDEX|FUNCTION` (not "if not
-/// exists", not "or replace"), by kind and name, comments left out.
+/// exists", not "or replace", not dropped "if exists" by the migration
+/// first), by kind and name, comments left out.
 fn created_objects(sql: &str) -> Vec<(&'static str, String)> {
     let text: String = sql
         .lines()
@@ -53,6 +56,11 @@ fn created_objects(sql: &str) -> Vec<(&'static str, String)> {
         .collect::<Vec<_>>()
         .join(" ");
     let words: Vec<&str> = text.split_whitespace().collect();
+    let dropped: HashSet<&str> = words
+        .windows(5)
+        .filter(|w| w[0] == "DROP" && w[2] == "IF" && w[3] == "EXISTS")
+        .map(|w| w[4].trim_end_matches(';'))
+        .collect();
     let mut objects = Vec::new();
     for (i, word) in words.iter().enumerate() {
         if *word != "CREATE" {
@@ -69,19 +77,11 @@ fn created_objects(sql: &str) -> Vec<(&'static str, String)> {
             Some(&"FUNCTION") => "function",
             _ => continue,
         };
-        let Some(name) = rest.get(1) else { continue };
-        if *name == "IF" {
-            continue;
-        }
-        let name = name.split('(').next().unwrap_or_default();
-        // One the migration drops first if it exists may exist already.
-        let dropped = words.windows(5).any(|w| {
-            w[0] == "DROP" && w[2] == "IF" && w[3] == "EXISTS" && w[4].trim_end_matches(';') == name
-        });
-        if dropped {
-            continue;
-        }
-        if !name.is_empty() {
+        let name = rest
+            .get(1)
+            .and_then(|name| name.split('(').next())
+            .unwrap_or_default();
+        if !name.is_empty() && name != "IF" && !dropped.contains(name) {
             objects.push((kind, name.to_owned()));
         }
     }
@@ -97,41 +97,51 @@ pub(crate) async fn check_adoptable(
     if holds_migrations(&mut *conn).await? {
         return Ok(());
     }
-    for migration in migrator.iter() {
-        for (kind, name) in created_objects(migration.sql.as_str()) {
-            let exists: bool = if kind == "function" {
-                sqlx::query_scalar(
-                    "SELECT EXISTS (SELECT 1 FROM pg_proc p \
-                     JOIN pg_namespace n ON n.oid = p.pronamespace \
-                     WHERE n.nspname = current_schema() AND p.proname = $1)",
-                )
-            } else {
-                sqlx::query_scalar(
-                    "SELECT EXISTS (SELECT 1 FROM pg_class c \
-                     JOIN pg_namespace n ON n.oid = c.relnamespace \
-                     WHERE n.nspname = current_schema() AND c.relname = $1)",
-                )
-            }
-            .bind(&name)
-            .fetch_one(&mut *conn)
-            .await?;
-            if exists {
-                return Err(StoreError::Clash { kind, name });
-            }
-        }
+    let objects: Vec<(&str, String)> = migrator
+        .iter()
+        .flat_map(|migration| created_objects(migration.sql.as_str()))
+        .collect();
+    let (functions, relations): (Vec<_>, Vec<_>) =
+        objects.iter().partition(|(kind, _)| *kind == "function");
+    let names = |objects: Vec<&(&str, String)>| -> Vec<String> {
+        objects.into_iter().map(|(_, name)| name.clone()).collect()
+    };
+    let present: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c \
+         JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = current_schema() AND c.relname = ANY($1) \
+         UNION ALL \
+         SELECT p.proname::text FROM pg_proc p \
+         JOIN pg_namespace n ON n.oid = p.pronamespace \
+         WHERE n.nspname = current_schema() AND p.proname = ANY($2)",
+    )
+    .bind(names(relations))
+    .bind(names(functions))
+    .fetch_all(&mut *conn)
+    .await?;
+    if let Some((kind, name)) = objects.into_iter().find(|(_, name)| present.contains(name)) {
+        return Err(StoreError::Clash { kind, name });
     }
-    for (table, columns) in earlier_tables() {
-        let present: Vec<String> = sqlx::query_scalar(
-            "SELECT column_name::text FROM information_schema.columns \
-             WHERE table_schema = current_schema() AND table_name = $1",
-        )
-        .bind(table)
-        .fetch_all(&mut *conn)
-        .await?;
+
+    let tables: Vec<(&str, Vec<&str>)> = earlier_tables();
+    let names: Vec<&str> = tables.iter().map(|(table, _)| *table).collect();
+    let columns: Vec<(String, String)> = sqlx::query_as(
+        "SELECT table_name::text, column_name::text FROM information_schema.columns \
+         WHERE table_schema = current_schema() AND table_name = ANY($1)",
+    )
+    .bind(&names)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (table, expected) in tables {
+        let present: Vec<&str> = columns
+            .iter()
+            .filter(|(t, _)| t == table)
+            .map(|(_, column)| column.as_str())
+            .collect();
         if present.is_empty() {
             continue;
         }
-        if let Some(missing) = columns.iter().find(|c| !present.iter().any(|p| p == *c)) {
+        if let Some(missing) = expected.iter().find(|c| !present.contains(c)) {
             return Err(StoreError::NotAMirror {
                 table: table.to_owned(),
                 column: (*missing).to_owned(),
