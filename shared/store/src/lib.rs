@@ -31,7 +31,7 @@ pub use fetcher_lock::{FetcherLock, fetcher_is_running};
 pub use ledger::{
     Outcome, Receipt, advance_checkpoint, hold_checkpoint, record_receipts, settle_skipped_receipts,
 };
-pub use presence::connected_services;
+pub use presence::{Connected, connected_services};
 pub use runs::{
     Checkpoint, PageRecord, RunProgress, RunStatus, UncountedPage, abandon_running_runs,
     announce_page, checkpoints, count_page, finish_run, finish_run_entity, record_page,

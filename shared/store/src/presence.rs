@@ -11,9 +11,6 @@ use sqlx::PgPool;
 
 use crate::StoreError;
 
-/// The services counted, by program name.
-const SERVICES: [&str; 2] = ["qbench-loader", "qbench-api"];
-
 /// This process's `application_name`: the program's file name and an
 /// instance tag, within PostgreSQL's 63 bytes.
 pub(crate) fn application_name() -> &'static str {
@@ -34,28 +31,25 @@ pub(crate) fn application_name() -> &'static str {
     })
 }
 
-/// How many instances of each service hold a connection to the database
-/// now, in the order loader, API.
-pub async fn connected_services(pool: &PgPool) -> Result<Vec<(&'static str, i64)>, StoreError> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT split_part(application_name, '/', 1), count(DISTINCT application_name) \
-         FROM pg_stat_activity \
-         WHERE datname = current_database() AND split_part(application_name, '/', 1) = ANY($1) \
-         GROUP BY 1",
+/// How many instances of the services hold a connection to the database.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Connected {
+    pub loaders: i64,
+    pub apis: i64,
+}
+
+/// The services connected to the database now.
+pub async fn connected_services(pool: &PgPool) -> Result<Connected, StoreError> {
+    let connected = sqlx::query_as(
+        "SELECT count(DISTINCT application_name) \
+                 FILTER (WHERE application_name LIKE 'qbench-loader/%') AS loaders, \
+             count(DISTINCT application_name) \
+                 FILTER (WHERE application_name LIKE 'qbench-api/%') AS apis \
+         FROM pg_stat_activity WHERE datname = current_database()",
     )
-    .bind(SERVICES)
-    .fetch_all(pool)
+    .fetch_one(pool)
     .await?;
-    Ok(SERVICES
-        .iter()
-        .map(|service| {
-            let count = rows
-                .iter()
-                .find(|(name, _)| name == service)
-                .map_or(0, |(_, n)| *n);
-            (*service, count)
-        })
-        .collect())
+    Ok(connected)
 }
 
 #[cfg(test)]

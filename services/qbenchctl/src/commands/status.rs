@@ -13,12 +13,6 @@ pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
     // The fetcher holds its lock while it runs. (A standby only knocks on
     // the lock now and then, holding no connection, so it is not counted.)
     let connected = mirror_store::connected_services(&pool).await?;
-    let count = |service: &str| {
-        connected
-            .iter()
-            .find(|(name, _)| *name == service)
-            .map_or(0, |(_, n)| *n)
-    };
     if mirror_store::fetcher_is_running(&pool).await? {
         println!("fetcher: running");
     } else {
@@ -27,14 +21,14 @@ pub async fn run(env: &Env) -> anyhow::Result<ExitCode> {
             Stream::Fetch.name()
         );
     }
-    match count("qbench-loader") {
+    match connected.loaders {
         0 => println!(
             "loaders: none running (published records wait in {} until one starts)",
             Stream::Raw.name()
         ),
         n => println!("loaders: {n} running"),
     }
-    println!("api: {} running", count("qbench-api"));
+    println!("api: {} running", connected.apis);
     println!("checkpoints:");
     let checkpoints = mirror_store::checkpoints(&pool).await?;
     if checkpoints.is_empty() {
