@@ -367,21 +367,17 @@ async fn unheld(
     if published.duplicate_places.is_empty() {
         return Ok(Vec::new());
     }
-    let duplicates: Vec<&Value> = published
+    // Each duplicate's id and record, by its place on the page.
+    let duplicates: Vec<(i32, &Value)> = published
         .duplicate_places
         .iter()
-        .filter_map(|&place| records.get(place))
+        .filter_map(|&place| Some((*published.ids.get(place)?, records.get(place)?)))
         .collect();
-    let ids: Vec<i32> = published
-        .duplicate_places
-        .iter()
-        .filter_map(|&place| published.ids.get(place).copied())
-        .collect();
+    let ids: Vec<i32> = duplicates.iter().map(|(id, _)| *id).collect();
     let held = mirror_store::held_versions(&syncer.pool, entity, &ids).await?;
     Ok(duplicates
         .into_iter()
-        .zip(&ids)
-        .filter(|(raw, id)| match held.get(*id) {
+        .filter(|(id, raw)| match held.get(id) {
             // No row: the mirror never loaded the record.
             None => true,
             Some(stored) => match last_updated(raw).ok().flatten() {
@@ -390,7 +386,7 @@ async fn unheld(
                 None => false,
             },
         })
-        .map(|(raw, _)| raw.clone())
+        .map(|(_, raw)| raw.clone())
         .collect())
 }
 
