@@ -26,6 +26,7 @@ use anyhow::{Context, bail};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 use clap::Parser;
+use qbench_benchmarks::percentile;
 use serde_json::Value;
 
 /// Measures every KPI route of a running API.
@@ -226,15 +227,6 @@ async fn fetch(client: &reqwest::Client, token: &str, url: &str) -> Outcome {
         Ok(_) => Outcome::Failed(format!("status {}", status.as_u16())),
         Err(e) => Outcome::Failed(format!("transport: {e}")),
     }
-}
-
-/// Nearest-rank percentile of sorted latencies, in milliseconds.
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = (p / 100.0 * sorted.len() as f64).ceil().max(1.0) as usize;
-    sorted[rank.min(sorted.len()) - 1].as_secs_f64() * 1000.0
 }
 
 /// Each target alone, one request at a time.

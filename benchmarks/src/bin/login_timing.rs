@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use qbench_benchmarks::percentile;
 
 /// Times refused logins of each kind against a running API.
 #[derive(Debug, Parser)]
@@ -140,12 +141,14 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("| refusal | n | p10 ms | median ms | p90 ms | mean ms | median / wrong password |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for took in times.values_mut() {
+        took.sort_unstable();
+    }
     let baseline = times
         .get(&Kind::WrongPassword)
         .map(|t| percentile(t, 50.0))
         .context("no wrong-password login was timed")?;
-    for (kind, took) in &mut times {
-        took.sort_unstable();
+    for (kind, took) in &times {
         let mean = took.iter().map(Duration::as_secs_f64).sum::<f64>() / took.len() as f64;
         let median = percentile(took, 50.0);
         println!(
@@ -192,14 +195,4 @@ async fn send(
         body,
         took: started.elapsed(),
     })
-}
-
-/// The nearest-rank percentile, in milliseconds, of a sorted sample.
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let mut sorted = sorted.to_vec();
-    sorted.sort_unstable();
-    let rank = (p / 100.0 * sorted.len() as f64).ceil().max(1.0) as usize;
-    sorted
-        .get(rank.min(sorted.len()).saturating_sub(1))
-        .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
 }
