@@ -5,12 +5,15 @@ use anyhow::{Context, bail};
 use mirror_config::{ConfigError, DatabaseSettings, Env, ExposeSecret, NatsSettings};
 use sqlx::PgPool;
 
+/// What an error opening the database says first.
+const CANNOT_OPEN: &str = "cannot open the mirror's database (DATABASE_URL)";
+
 /// Opens the mirror's database and applies pending migrations.
 pub async fn database(env: &Env) -> anyhow::Result<PgPool> {
     let settings = DatabaseSettings::from_env(env)?;
     let pool = mirror_store::open(settings.url.expose_secret(), 4, settings.wall_time_zone)
         .await
-        .context("cannot open the mirror's database (DATABASE_URL)")?;
+        .context(CANNOT_OPEN)?;
     Ok(pool)
 }
 
@@ -22,11 +25,13 @@ pub async fn database(env: &Env) -> anyhow::Result<PgPool> {
 pub async fn existing_database(env: &Env) -> anyhow::Result<PgPool> {
     let settings = DatabaseSettings::from_env(env)?;
     let url = settings.url.expose_secret();
-    let context = "cannot open the mirror's database (DATABASE_URL)";
-    let pool = mirror_store::connect(url, 4).await.context(context)?;
-    if !mirror_store::holds_mirror(&pool).await.context(context)? {
+    let pool = mirror_store::connect(url, 4).await.context(CANNOT_OPEN)?;
+    if !mirror_store::holds_mirror(&pool)
+        .await
+        .context(CANNOT_OPEN)?
+    {
         bail!(
-            "{context}: the database holds no mirror; nothing was changed. Check DATABASE_URL; \
+            "{CANNOT_OPEN}: the database holds no mirror; nothing was changed. Check DATABASE_URL; \
              a service (qbench-api, qbench-fetcher, qbench-loader) or a command that writes (such \
              as `qbenchctl users create`) creates the mirror there, or adopts an earlier tool's \
              tables"
@@ -34,7 +39,7 @@ pub async fn existing_database(env: &Env) -> anyhow::Result<PgPool> {
     }
     mirror_store::migrate_configured(&pool, settings.wall_time_zone)
         .await
-        .context(context)?;
+        .context(CANNOT_OPEN)?;
     Ok(pool)
 }
 

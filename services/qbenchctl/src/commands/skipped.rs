@@ -52,8 +52,8 @@ pub async fn retry(
     let pool = context::database(env).await?;
     let js = async_nats::jetstream::new(context::nats(env).await?);
     let records = mirror_store::claim_for_retry(&pool, entity, ids).await?;
+    let of = entity.map_or(String::new(), |e| format!(" of entity {e}"));
     if records.is_empty() && ids.is_empty() {
-        let of = entity.map_or(String::new(), |e| format!(" of entity {e}"));
         println!("no records set aside{of}: nothing to retry");
         return Ok(ExitCode::SUCCESS);
     }
@@ -120,7 +120,6 @@ pub async fn retry(
     if missing.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
-    let of = entity.map_or(String::new(), |e| format!(" of entity {e}"));
     eprintln!(
         "no record{of} with id {} is set aside (`qbenchctl skipped list` names those that are)",
         missing.join(", ")
